@@ -1,0 +1,67 @@
+# Lesmark — `make run` serves the demo, `make test` runs every test. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help install install-test translations db content demo run test lint check-content bench browser clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations ## Create .venv and install the app
+
+install-test: $(VENV)/.installed-test translations browser ## Install what the tests need (Chromium included)
+
+translations: $(VENV)/.installed ## Compile the interface translations (.po -> .mo)
+	@$(BIN)/pybabel compile -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -d app/translations
+
+browser: ## Install Debian's Chromium for the browser tests (if missing)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium (Debian package) for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+db: install ## Apply database migrations
+	$(BIN)/flask db upgrade
+
+content: db ## Load lessons/ and quizzes/ into the database
+	$(BIN)/flask content sync
+
+demo: content ## Create the demo accounts (development only)
+	$(BIN)/flask demo
+
+run: demo ## Install, migrate, load content, create demo accounts and serve on http://127.0.0.1:5000
+	@echo "Lesmark runs on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+check-content: install ## Check every lesson and quiz file
+	$(BIN)/flask content check
+
+lint: $(VENV)/.installed-test ## ruff
+	$(BIN)/ruff check .
+
+test: install-test ## Run every test (unit, web on SQLite and PostgreSQL, browser)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: install-test ## Load benchmark on 127.0.0.1 (gunicorn), results as ratios
+	$(BIN)/python bench/run.py
+
+clean: ## Remove the venv and the local database
+	rm -rf $(VENV) instance/*.sqlite*

@@ -1,0 +1,38 @@
+"""Lesmark: slide-based Markdown lessons with graded quizzes and per-goal progress."""
+
+from __future__ import annotations
+
+
+from flask import Flask
+
+from .config import ROOT, check_production, from_environment
+
+
+def create_app(config: dict | None = None) -> Flask:
+    settings = from_environment(config)
+    check_production(settings)
+    app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.update(settings)
+    settings["INSTANCE_PATH"].mkdir(parents=True, exist_ok=True)
+
+    from . import database, i18n, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from .views import register_blueprints
+
+    register_blueprints(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

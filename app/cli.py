@@ -1,0 +1,103 @@
+"""Command line: `flask content check|sync`, `flask demo`, `flask users create`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from .content.loader import load_content
+from .content.model import ContentError, Problem
+from .content.render import render_lesson
+from .services import accounts
+from .services.content_sync import glossary_url, sync_content
+
+DEMO_ACCOUNTS = (
+    ("demo", "Demo Student", "lesmark-demo-2026", "student"),
+    ("docent", "Demo Docent", "lesmark-docent-2026", "teacher"),
+)
+
+
+def check_tree(root: Path) -> tuple[list[Problem], int]:
+    """Every problem in the tree (parsing, cross-file references, rendering) and the lesson count."""
+    content = load_content(root)
+    problems = list(content.problems)
+    for lesson in content.lessons.values():
+        try:
+            render_lesson(lesson, content.quizzes.get(lesson.id), glossary_url(lesson.course))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return sorted(problems, key=lambda p: (p.path, p.line)), len(content.lessons)
+
+
+def content_root_of(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if (candidate / "lessons").is_dir() or (candidate / "quizzes").is_dir():
+            return candidate
+    raise click.BadParameter(f"{path} is not inside a folder with lessons/ or quizzes/", param_hint="PATH")
+
+
+def register_cli(app: Flask) -> None:
+    content = click.Group("content", help="Check and load lessons/ and quizzes/.")
+
+    @content.command("check")
+    @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+    def check(path: Path | None):
+        """List every problem in the content (or in one file); exit 1 if there is any."""
+        target = (path or current_app.config["CONTENT_ROOT"]).resolve()
+        root = content_root_of(target)
+        problems, lesson_count = check_tree(root)
+        if target.is_file():
+            wanted = target.relative_to(root).as_posix()
+            problems = [p for p in problems if p.path == wanted]
+        for problem in problems:
+            click.echo(str(problem))
+        if problems:
+            click.echo(f"{len(problems)} problem(s) found.", err=True)
+            raise SystemExit(1)
+        click.echo(f"Content OK: {lesson_count} lesson(s) checked." if not target.is_file() else "Content OK.")
+
+    @content.command("sync")
+    def sync():
+        """Load the content into the database (idempotent). Broken files are reported and skipped."""
+        report = sync_content(load_content(current_app.config["CONTENT_ROOT"]))
+        for problem in report.problems:
+            click.echo(f"skipped: {problem}", err=True)
+        click.echo(
+            f"courses +{report.courses_created} ~{report.courses_updated}; "
+            f"lessons +{report.lessons_created} ~{report.lessons_updated} ={report.lessons_unchanged} "
+            f"-{report.lessons_retired}; questions +{report.questions_created} "
+            f"versions +{report.question_versions_created} retired {report.questions_retired}")
+
+    app.cli.add_command(content)
+
+    @app.cli.command("demo")
+    def demo():
+        """Create the demo accounts (development only)."""
+        if not current_app.config["DEMO_ACCOUNTS"]:
+            raise click.ClickException("demo accounts are never created when LESMARK_ENV=production")
+        click.echo("Demo accounts (development only):")
+        for username, name, password, role in DEMO_ACCOUNTS:
+            _user, created = accounts.ensure_user(username, name, password, role)
+            click.echo(f"  {role:8} {username} / {password}{'' if created else '  (already there)'}")
+
+    users = click.Group("users", help="Manage accounts.")
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["student", "teacher", "admin"]), default="student")
+    @click.option("--name", default="")
+    @click.password_option()
+    def create_user(username, role, name, password):
+        """Create an account."""
+        problem = accounts.password_problem(password, username)
+        if problem:
+            raise click.ClickException(f"password rejected: {problem.replace('_', ' ')}")
+        try:
+            accounts.register(username, name or username, password, role)
+        except accounts.AccountError as exc:
+            raise click.ClickException(f"{exc.field}: {exc.message}") from None
+        click.echo(f"created {role} {accounts.normalise_username(username)}")
+
+    app.cli.add_command(users)

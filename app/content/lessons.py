@@ -1,0 +1,170 @@
+"""Lesson files: front matter, slides separated by '---', notes and checkpoints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from .frontmatter import ID_PATTERN, field_line, id_field, key_line, split_front_matter, text_field, unknown_fields
+from .model import ContentError, Goal, GlossaryLink, Lesson, Problem, Screen, Slide
+
+LESSON_FIELDS = {"id", "course", "title", "language", "minutes", "goals"}
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^#{1,2}\s+(.+?)\s*#*\s*$")
+NOTES = re.compile(r"^Notes:\s*(.*)$")
+CHECKPOINT = re.compile(r"^Checkpoint:\s*(.*)$")
+COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+GLOSSARY_LINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]|\n]+?))?\]\]")
+MAX_GOALS = 12
+MAX_SLIDES = 200
+
+
+def parse_lesson(path: str, text: str) -> Lesson:
+    """Parse one lesson file; raise ContentError listing every problem found."""
+    data, body, first_body_line = split_front_matter(path, text)
+    fm_lines = text.splitlines()
+    problems: list[Problem] = []
+    unknown_fields(problems, path, data, LESSON_FIELDS, fm_lines)
+    lesson_id = id_field(problems, path, data, "id", field_line(fm_lines, "id"))
+    course = id_field(problems, path, data, "course", field_line(fm_lines, "course"))
+    title = text_field(problems, path, data, "title", field_line(fm_lines, "title"))
+    language = language_field(problems, path, data, field_line(fm_lines, "language"))
+    minutes = minutes_field(problems, path, data, field_line(fm_lines, "minutes"))
+    goals = parse_goals(problems, path, data.get("goals"), lesson_id, fm_lines)
+    slides = split_slides(problems, path, body, first_body_line)
+    links = tuple(
+        GlossaryLink(term=(m.group(2) or m.group(1)).strip(), line=first_body_line + i)
+        for i, line in enumerate(body)
+        for m in GLOSSARY_LINK.finditer(line)
+    )
+    if problems:
+        raise ContentError(problems)
+    p = PurePath(path)
+    return Lesson(id=lesson_id, course=course, title=title, language=language, minutes=minutes,
+                  goals=goals, slides=tuple(slides), glossary_links=links, path=path,
+                  folder=p.parent.name, stem=p.stem)
+
+
+def language_field(problems: list[Problem], path: str, data: dict, line: int) -> str:
+    value = text_field(problems, path, data, "language", line, max_len=10)
+    if value and not LANGUAGE_PATTERN.match(value):
+        problems.append(Problem(path, line, f"front matter: language {value!r} is not a language code such as 'nl' or 'hu'"))
+    return value
+
+
+def minutes_field(problems: list[Problem], path: str, data: dict, line: int) -> int:
+    value = data.get("minutes")
+    if value is None:
+        problems.append(Problem(path, line, "front matter: 'minutes' is required"))
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
+        problems.append(Problem(path, line, "front matter: 'minutes' must be a whole number from 1 to 600"))
+        return 0
+    return value
+
+
+def parse_goals(problems: list[Problem], path: str, raw, lesson_id: str, fm_lines: list[str]) -> tuple[Goal, ...]:
+    line = field_line(fm_lines, "goals")
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(path, line, "front matter: 'goals' must be a list of goals, each with 'id' and 'text'"))
+        return ()
+    if len(raw) > MAX_GOALS:
+        problems.append(Problem(path, line, f"front matter: at most {MAX_GOALS} goals per lesson"))
+    goals: list[Goal] = []
+    seen: set[str] = set()
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or set(item) != {"id", "text"}:
+            problems.append(Problem(path, line, f"goal {number}: needs exactly the fields 'id' and 'text'"))
+            continue
+        goal_id, text = str(item["id"]).strip(), str(item["text"] or "").strip()
+        goal_line = key_line(fm_lines, goal_id, line)
+        if not ID_PATTERN.match(goal_id):
+            problems.append(Problem(path, goal_line, f"goal id {goal_id!r} must use only a-z, 0-9 and hyphens"))
+        elif lesson_id and not goal_id.startswith(lesson_id + "-"):
+            problems.append(Problem(path, goal_line, f"goal id {goal_id!r} must start with the lesson id '{lesson_id}-'"))
+        if goal_id in seen:
+            problems.append(Problem(path, goal_line, f"duplicate goal id {goal_id!r}"))
+        if not text:
+            problems.append(Problem(path, goal_line, f"goal {goal_id!r} has no text"))
+        seen.add(goal_id)
+        goals.append(Goal(id=goal_id, text=text, line=goal_line))
+    return tuple(goals)
+
+
+def split_slides(problems: list[Problem], path: str, body: list[str], first_line: int) -> list[Slide]:
+    """Split the body on '---' lines outside code fences and parse each slide."""
+    chunks: list[tuple[int, list[str]]] = [(first_line, [])]
+    in_fence = False
+    for offset, line in enumerate(body):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and line.strip() == "---":
+            chunks.append((first_line + offset + 1, []))
+        else:
+            chunks[-1][1].append(line)
+    # A file may start its body with '---' or end with it: that is not an empty slide.
+    if chunks and not any(line.strip() for line in chunks[0][1]):
+        chunks = chunks[1:]
+    if chunks and not any(line.strip() for line in chunks[-1][1]):
+        chunks = chunks[:-1]
+    if not chunks:
+        problems.append(Problem(path, first_line, "lesson has no slides"))
+        return []
+    if len(chunks) > MAX_SLIDES:
+        problems.append(Problem(path, first_line, f"lesson has more than {MAX_SLIDES} slides"))
+    return [s for s in (parse_slide(problems, path, start, lines) for start, lines in chunks) if s]
+
+
+def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]) -> Slide | None:
+    content, notes, in_fence, in_notes = [], [], False, False
+    for line in lines:
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and not in_notes and NOTES.match(line):
+            in_notes = True
+            rest = NOTES.match(line).group(1)
+            if rest:
+                notes.append(rest)
+            continue
+        (notes if in_notes else content).append(line)
+    meaningful = [(i, ln) for i, ln in enumerate(content) if ln.strip() and not COMMENT.match(ln)]
+    if not meaningful:
+        message = "slide has speaker notes but no content" if any(n.strip() for n in notes) else "empty slide"
+        problems.append(Problem(path, start, message))
+        return None
+    checkpoint_lines = [(i, ln) for i, ln in meaningful if CHECKPOINT.match(ln)]
+    if checkpoint_lines:
+        index, line = checkpoint_lines[0]
+        line_number = start + index
+        if len(meaningful) > 1:
+            problems.append(Problem(path, line_number, "a checkpoint slide may hold only the 'Checkpoint:' line"))
+            return None
+        ids = tuple(i for i in re.split(r"[,\s]+", CHECKPOINT.match(line).group(1)) if i)
+        if not ids:
+            problems.append(Problem(path, line_number, "checkpoint names no question ids"))
+            return None
+        if len(set(ids)) != len(ids):
+            problems.append(Problem(path, line_number, "checkpoint names the same question twice"))
+        return Slide(kind="checkpoint", line=line_number, title="", body="", notes="", question_ids=ids)
+    title = next((HEADING.match(ln).group(1) for _, ln in meaningful if HEADING.match(ln)), "")
+    return Slide(kind="content", line=start, title=title, body="\n".join(content).strip("\n"),
+                 notes="\n".join(notes).strip("\n"))
+
+
+def expand_screens(lesson: Lesson) -> list[Screen]:
+    """One screen per content slide and per checkpoint question, numbered from 1."""
+    screens: list[Screen] = []
+    checkpoint_number = 0
+    for slide in lesson.slides:
+        if slide.kind == "content":
+            screens.append(Screen(position=len(screens) + 1, kind="content", title=slide.title,
+                                  body=slide.body, notes=slide.notes, line=slide.line))
+            continue
+        checkpoint_number += 1
+        for item, question_id in enumerate(slide.question_ids, start=1):
+            screens.append(Screen(position=len(screens) + 1, kind="question", title="", body="", notes="",
+                                  question_id=question_id, checkpoint_number=checkpoint_number,
+                                  checkpoint_item=item, checkpoint_size=len(slide.question_ids),
+                                  line=slide.line))
+    return screens

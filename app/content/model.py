@@ -1,0 +1,158 @@
+"""Plain, immutable data parsed from content files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+QUESTION_TYPES = ("single", "multiple", "truefalse")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """One or more problems that make a file unusable."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    language: str
+    description: str
+    level: str
+    path: str
+    folder: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    definition: str
+    english: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Glossary:
+    course: str
+    entries: tuple[GlossaryEntry, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class GlossaryLink:
+    term: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide as written: a content slide or a checkpoint naming question ids."""
+
+    kind: str  # "content" | "checkpoint"
+    line: int
+    title: str
+    body: str
+    notes: str
+    question_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    course: str
+    title: str
+    language: str
+    minutes: int
+    goals: tuple[Goal, ...]
+    slides: tuple[Slide, ...]
+    glossary_links: tuple[GlossaryLink, ...]
+    path: str
+    folder: str
+    stem: str  # file name without extension: pairs the lesson with its quiz file
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    feedback: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    goals: tuple[str, ...]
+    stem: str
+    options: tuple[Option, ...]
+    source: str
+    rationale: str
+    line: int
+    goals_line: int
+
+    @property
+    def correct_indexes(self) -> frozenset[int]:
+        return frozenset(i for i, o in enumerate(self.options) if o.correct)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    lesson: str
+    final: tuple[str, ...]
+    questions: tuple[Question, ...]
+    path: str
+    folder: str
+    stem: str
+    final_line: int = 1
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the student sees at one position of the slide counter."""
+
+    position: int  # 1-based
+    kind: str  # "content" | "question"
+    title: str
+    body: str
+    notes: str
+    question_id: str | None = None
+    checkpoint_number: int | None = None  # 1 = checkpoint A
+    checkpoint_item: int | None = None  # 1-based within the checkpoint
+    checkpoint_size: int | None = None
+    line: int = 0  # where the slide starts in its file
+
+
+@dataclass
+class ContentSet:
+    """Everything that loaded cleanly, plus every problem found."""
+
+    courses: dict[str, Course] = field(default_factory=dict)
+    glossaries: dict[str, Glossary] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    quizzes: dict[str, Quiz] = field(default_factory=dict)  # keyed by lesson id
+    problems: list[Problem] = field(default_factory=list)
+    lesson_paths: set[str] = field(default_factory=set)  # every lesson file seen, loaded or not

@@ -1,0 +1,44 @@
+"""Interface language: the user's setting, else the browser's Accept-Language, else English."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import format_datetime, format_decimal, get_locale
+
+from .extensions import babel
+
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "hu": "Magyar", "fi": "Suomi"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories="translations")
+
+    app.jinja_env.globals.update(current_locale=lambda: str(get_locale() or "en"),
+                                 language_label=language_label, format_decimal=format_decimal,
+                                 format_datetime=format_datetime)
+
+    @app.context_processor
+    def language_context():
+        return {"language_names": LANGUAGE_NAMES}
+
+
+def language_label(code: str) -> str:
+    """Name of a content language in the interface language: 'nl' -> 'Dutch' / 'Nederlands'."""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "en")).capitalize()
+    except (ValueError, UnknownLocaleError):
+        return code

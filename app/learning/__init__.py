@@ -1,0 +1,1 @@
+"""Pure learning layer: grading, mastery and item statistics. No Flask, no database."""

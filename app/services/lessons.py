@@ -1,0 +1,94 @@
+"""Read models for the student pages: catalogue, lesson overview, one slide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..models import Attempt, Course, Lesson, LessonProgress, Question, QuestionVersion, Response, Screen, utcnow
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    screen: Screen
+    lesson: Lesson
+    course: Course
+    version: QuestionVersion | None
+    response: Response | None
+
+
+def catalogue() -> list[Course]:
+    courses = db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.language, Course.title))
+    return list(courses)
+
+
+def active_lessons(course_id: int) -> list[Lesson]:
+    return list(db.session.scalars(select(Lesson).where(Lesson.course_id == course_id, Lesson.retired.is_(False))
+                                   .order_by(Lesson.position)))
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug, Course.retired.is_(False)))
+
+
+def lesson_by_slug(slug: str) -> Lesson | None:
+    return db.session.scalar(select(Lesson).where(Lesson.slug == slug, Lesson.retired.is_(False)))
+
+
+def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | None:
+    """Everything one slide page needs, in a single SQL statement."""
+    own_attempt = (select(Attempt.id).where(Attempt.user_id == user_id, Attempt.kind == "lesson",
+                                            Attempt.lesson_id == Lesson.id).scalar_subquery())
+    row = db.session.execute(
+        select(Screen, Lesson, Course, QuestionVersion, Response)
+        .join(Lesson, Lesson.id == Screen.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .outerjoin(Question, Question.id == Screen.question_id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .outerjoin(Response, and_(Response.question_id == Screen.question_id, Response.attempt_id == own_attempt))
+        .where(Lesson.slug == lesson_slug, Lesson.retired.is_(False), Screen.position == position)
+    ).first()
+    if row is None:
+        return None
+    screen, lesson, course, version, response = row
+    if response is not None:
+        version = response.version  # show the version the student answered
+    return ScreenView(screen, lesson, course, version, response)
+
+
+def record_position(user_id: int, lesson_id: int, position: int) -> None:
+    """Remember where the student is, in one upsert statement."""
+    values = {"user_id": user_id, "lesson_id": lesson_id, "last_position": position,
+              "furthest_position": position, "updated_at": utcnow()}
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(LessonProgress).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "lesson_id"],
+        set_={"last_position": position, "updated_at": values["updated_at"],
+              "furthest_position": func.max(LessonProgress.furthest_position, position)
+              if dialect == "sqlite" else func.greatest(LessonProgress.furthest_position, position)})
+    db.session.execute(statement)
+    db.session.commit()
+
+
+def lesson_progress(user_id: int, lesson_id: int) -> LessonProgress | None:
+    return db.session.get(LessonProgress, (user_id, lesson_id))
+
+
+def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, LessonProgress]:
+    if not lesson_ids:
+        return {}
+    rows = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user_id,
+                                                           LessonProgress.lesson_id.in_(lesson_ids)))
+    return {p.lesson_id: p for p in rows}
+
+
+def screen_titles(lesson_id: int) -> list[tuple[int, str, str, int | None]]:
+    """(position, kind, title, checkpoint number) of every screen: for the lesson overview."""
+    return list(db.session.execute(select(Screen.position, Screen.kind, Screen.title, Screen.checkpoint_number)
+                                   .where(Screen.lesson_id == lesson_id).order_by(Screen.position)))

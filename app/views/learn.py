@@ -1,0 +1,116 @@
+"""The student path: course page, glossary, lesson overview, slides and checkpoint answers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..learning.grading import InvalidResponse
+from ..services import attempts, lessons as lesson_service, progress as progress_service
+from .forms import AnswerError, CsrfForm, parse_selection
+
+bp = Blueprint("learn", __name__)
+
+
+def get_course_or_404(slug: str):
+    course = lesson_service.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def get_lesson_or_404(slug: str):
+    lesson = lesson_service.lesson_by_slug(slug)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.get("/courses/<slug>/")
+def course(slug: str):
+    course = get_course_or_404(slug)
+    lessons = lesson_service.active_lessons(course.id)
+    progress = goal_rows = {}
+    if current_user.is_authenticated:
+        ids = [lesson.id for lesson in lessons]
+        progress = lesson_service.progress_by_lesson(current_user.id, ids)
+        goal_rows = progress_service.goals_progress(current_user.id, ids)
+    return render_template("learn/course.html", course=course, lessons=lessons, progress=progress,
+                           goal_rows=goal_rows)
+
+
+@bp.get("/courses/<slug>/glossary")
+def glossary(slug: str):
+    course = get_course_or_404(slug)
+    return render_template("learn/glossary.html", course=course)
+
+
+@bp.get("/lessons/<slug>/")
+@login_required
+def lesson(slug: str):
+    lesson = get_lesson_or_404(slug)
+    rows = progress_service.goals_progress(current_user.id, [lesson.id])[lesson.id]
+    return render_template("learn/lesson.html", lesson=lesson, course=lesson.course, goal_rows=rows,
+                           progress=lesson_service.lesson_progress(current_user.id, lesson.id),
+                           screens=lesson_service.screen_titles(lesson.id),
+                           has_final=bool(attempts.final_questions(lesson.id)))
+
+
+@bp.get("/lessons/<slug>/resume")
+@login_required
+def resume(slug: str):
+    lesson = get_lesson_or_404(slug)
+    progress = lesson_service.lesson_progress(current_user.id, lesson.id)
+    position = min(progress.last_position, lesson.screen_count) if progress else 1
+    return redirect(url_for("learn.slide", slug=slug, position=max(position, 1)))
+
+
+@bp.get("/lessons/<slug>/slides/<int:position>")
+@login_required
+def slide(slug: str, position: int):
+    view = lesson_service.screen_view(current_user.id, slug, position)
+    if view is None:
+        abort(404)
+    lesson_service.record_position(current_user.id, view.lesson.id, position)
+    return render_slide(view)
+
+
+def render_slide(view, error: str | None = None, status: int = 200, chosen: set[int] | None = None):
+    return render_template("learn/slide.html", view=view, lesson=view.lesson, course=view.course,
+                           screen=view.screen, version=view.version, response=view.response,
+                           form=CsrfForm(), error=error, chosen=chosen or set()), status
+
+
+@bp.post("/lessons/<slug>/slides/<int:position>/answer")
+@login_required
+def answer(slug: str, position: int):
+    view = lesson_service.screen_view(current_user.id, slug, position)
+    if view is None or view.screen.kind != "question":
+        abort(404)
+    if view.response is not None:  # answered before: show that result, grade nothing again
+        return redirect(url_for("learn.slide", slug=slug, position=position) + "#feedback", code=303)
+    version_id = request.form.get("version", "")
+    if not version_id.isdigit():
+        abort(400)
+    try:
+        selected = parse_selection(request.form.getlist("option"), len(view.version.options), view.version.type)
+        if not selected:
+            raise AnswerError(_no_answer_message(view.version.type))
+        attempts.answer_checkpoint(current_user.id, view.screen, int(version_id), selected)
+    except AnswerError as exc:
+        return render_slide(view, error=str(exc), status=400)
+    except InvalidResponse:
+        abort(400)
+    except attempts.StaleQuestion:
+        view = lesson_service.screen_view(current_user.id, slug, position)
+        from flask_babel import gettext as _
+
+        return render_slide(view, error=_("This question was updated while you were reading it. "
+                                          "Read it again and answer."), status=409)
+    return redirect(url_for("learn.slide", slug=slug, position=position) + "#feedback", code=303)
+
+
+def _no_answer_message(question_type: str) -> str:
+    from flask_babel import gettext as _
+
+    return _("Choose one or more answers") if question_type == "multiple" else _("Choose an answer")

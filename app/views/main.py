@@ -1,0 +1,47 @@
+"""Home (course catalogue), health check and the language switcher."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from ..services import lessons as lesson_service
+from .forms import LanguageForm
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    courses = lesson_service.catalogue()
+    lessons = {c.id: lesson_service.active_lessons(c.id) for c in courses}
+    return render_template("main/index.html", courses=courses, lessons=lessons)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok"})
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session["locale"] = form.language.data
+    if current_user.is_authenticated:
+        current_user.locale = form.language.data
+        db.session.commit()
+    target = request.form.get("next", "")
+    # only local paths: never an open redirect
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("main.index")
+    return redirect(target, code=303)
