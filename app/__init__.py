@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import Flask
 
 from .config import ROOT, check_production, from_environment

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
-from flask_login import current_user
-
 from babel import Locale, UnknownLocaleError
+from flask import Flask, current_app, request, session
 from flask_babel import format_datetime, format_decimal, get_locale
+from flask_login import current_user
 
 from .extensions import babel
 

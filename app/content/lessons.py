@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from .frontmatter import ID_PATTERN, field_line, id_field, key_line, split_front_matter, text_field, unknown_fields
-from .model import ContentError, Goal, GlossaryLink, Lesson, Problem, Screen, Slide
+from .frontmatter import (
+    ID_PATTERN,
+    field_line,
+    id_field,
+    key_line,
+    split_front_matter,
+    text_field,
+    unknown_fields,
+)
+from .model import ContentError, GlossaryLink, Goal, Lesson, Problem, Screen, Slide
 
 LESSON_FIELDS = {"id", "course", "title", "language", "minutes", "goals"}
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from argon2 import PasswordHasher
@@ -72,10 +73,8 @@ def username_taken(username: str) -> bool:
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         return None
     try:
         hasher.verify(user.password_hash, password)

@@ -9,7 +9,16 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..learning.grading import grade, total_score
-from ..models import Attempt, FinalQuizItem, LessonProgress, Question, QuestionVersion, Response, Screen, utcnow
+from ..models import (
+    Attempt,
+    FinalQuizItem,
+    LessonProgress,
+    Question,
+    QuestionVersion,
+    Response,
+    Screen,
+    utcnow,
+)
 
 
 class NotFound(LookupError):

@@ -8,11 +8,26 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import delete, select
 
-from ..content.model import ContentError, ContentSet, Lesson as LessonSource, Problem, Quiz as QuizSource
-from ..content.render import RenderedQuestion, RenderError, render_inline, render_lesson, term_anchor
+from ..content.model import ContentError, ContentSet, Problem
+from ..content.model import Lesson as LessonSource
+from ..content.model import Quiz as QuizSource
+from ..content.render import (
+    RenderedQuestion,
+    RenderError,
+    render_inline,
+    render_lesson,
+    term_anchor,
+)
 from ..extensions import db
 from ..models import (
-    Course, FinalQuizItem, LearningGoal, Lesson, Question, QuestionVersion, Screen, utcnow,
+    Course,
+    FinalQuizItem,
+    LearningGoal,
+    Lesson,
+    Question,
+    QuestionVersion,
+    Screen,
+    utcnow,
 )
 
 

@@ -9,7 +9,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import Attempt, Course, Lesson, LessonProgress, Question, QuestionVersion, Response, Screen, utcnow
+from ..models import (
+    Attempt,
+    Course,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuestionVersion,
+    Response,
+    Screen,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)

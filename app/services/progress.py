@@ -8,7 +8,15 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..learning.mastery import GoalProgress, ScoredResponse, goal_progress, latest_scores
-from ..models import Attempt, LearningGoal, Lesson, Question, QuestionVersion, Response, question_version_goals
+from ..models import (
+    Attempt,
+    LearningGoal,
+    Lesson,
+    Question,
+    QuestionVersion,
+    Response,
+    question_version_goals,
+)
 
 
 @dataclass(frozen=True)

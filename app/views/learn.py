@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..learning.grading import InvalidResponse
-from ..services import attempts, lessons as lesson_service, progress as progress_service
+from ..services import attempts
+from ..services import lessons as lesson_service
+from ..services import progress as progress_service
 from .forms import AnswerError, CsrfForm, parse_selection
 
 bp = Blueprint("learn", __name__)
@@ -71,8 +74,9 @@ def slide(slug: str, position: int):
     view = lesson_service.screen_view(current_user.id, slug, position)
     if view is None:
         abort(404)
+    page = render_slide(view)  # render before the commit below expires the loaded rows
     lesson_service.record_position(current_user.id, view.lesson.id, position)
-    return render_slide(view)
+    return page
 
 
 def render_slide(view, error: str | None = None, status: int = 200, chosen: set[int] | None = None):
@@ -103,14 +107,10 @@ def answer(slug: str, position: int):
         abort(400)
     except attempts.StaleQuestion:
         view = lesson_service.screen_view(current_user.id, slug, position)
-        from flask_babel import gettext as _
-
         return render_slide(view, error=_("This question was updated while you were reading it. "
                                           "Read it again and answer."), status=409)
     return redirect(url_for("learn.slide", slug=slug, position=position) + "#feedback", code=303)
 
 
 def _no_answer_message(question_type: str) -> str:
-    from flask_babel import gettext as _
-
     return _("Choose one or more answers") if question_type == "multiple" else _("Choose an answer")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..services import lessons as lesson_service, progress as progress_service
+from ..services import lessons as lesson_service
+from ..services import progress as progress_service
 
 bp = Blueprint("progress", __name__)
 

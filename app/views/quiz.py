@@ -6,7 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..services import attempts, progress as progress_service
+from ..services import attempts
+from ..services import progress as progress_service
 from .forms import AnswerError, CsrfForm, parse_selection
 from .learn import get_lesson_or_404
 
