@@ -51,7 +51,7 @@ def parse_lesson(path: str, text: str) -> Lesson:
     p = PurePath(path)
     return Lesson(id=lesson_id, course=course, title=title, language=language, minutes=minutes,
                   goals=goals, slides=tuple(slides), glossary_links=links, path=path,
-                  folder=p.parent.name, stem=p.stem)
+                  folder=p.parent.name, stem=p.stem, course_line=field_line(fm_lines, "course"))
 
 
 def language_field(problems: list[Problem], path: str, data: dict, line: int) -> str:

@@ -65,9 +65,9 @@ def cross_check(content: ContentSet, lessons: list[Lesson], quizzes: list[Quiz])
     lesson_ids = {lesson.id for lesson in lessons}
     for quiz in quizzes:
         if quiz.lesson not in lesson_ids:
-            content.problems.append(Problem(quiz.path, 2, f"unknown lesson {quiz.lesson!r}"))
+            content.problems.append(Problem(quiz.path, quiz.lesson_line, f"unknown lesson {quiz.lesson!r}"))
         elif quiz.lesson in quiz_by_lesson:
-            content.problems.append(Problem(quiz.path, 2, f"second quiz file for lesson {quiz.lesson!r} "
+            content.problems.append(Problem(quiz.path, quiz.lesson_line, f"second quiz file for lesson {quiz.lesson!r} "
                                                           f"(first: {quiz_by_lesson[quiz.lesson].path})"))
         else:
             quiz_by_lesson[quiz.lesson] = quiz
@@ -92,7 +92,7 @@ def check_lesson(lesson: Lesson, quiz: Quiz | None, content: ContentSet, owners:
             owners[identifier] = path
 
     if lesson.course not in content.courses:
-        problems.append(Problem(lesson.path, 2, f"unknown course {lesson.course!r} (no course.md with this id)"))
+        problems.append(Problem(lesson.path, lesson.course_line, f"unknown course {lesson.course!r} (no course.md with this id)"))
     claim(lesson.id, lesson.path, 2, "lesson")
     for goal in lesson.goals:
         claim(goal.id, lesson.path, goal.line, "goal")

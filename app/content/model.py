@@ -89,6 +89,7 @@ class Lesson:
     path: str
     folder: str
     stem: str  # file name without extension: pairs the lesson with its quiz file
+    course_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Quiz:
     folder: str
     stem: str
     final_line: int = 1
+    lesson_line: int = 1
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

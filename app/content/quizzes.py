@@ -31,8 +31,10 @@ def parse_quiz(path: str, text: str) -> Quiz:
     if not isinstance(final, list) or not all(isinstance(i, str) for i in final):
         problems.append(Problem(path, final_line, "front matter: 'final' must be a list of question ids"))
         final = []
-    questions = [q for q in (parse_question(problems, path, start, block)
-                             for start, block in split_questions(problems, path, body, first_body_line)) if q]
+    blocks = split_questions(problems, path, body, first_body_line)
+    questions = [q for q in (parse_question(problems, path, start, block) for start, block in blocks) if q]
+    # ids of every heading, valid or not, so a broken question is not also reported as "unknown"
+    headed = {m.group(1) for _, block in blocks if (m := QUESTION_HEADING.match(block[0]))}
     seen: set[str] = set()
     for q in questions:
         if q.id in seen:
@@ -41,13 +43,14 @@ def parse_quiz(path: str, text: str) -> Quiz:
     if len(set(final)) != len(final):
         problems.append(Problem(path, final_line, "final quiz lists the same question twice"))
     for question_id in final:
-        if question_id not in seen:
+        if question_id not in headed:
             problems.append(Problem(path, final_line, f"final quiz names unknown question {question_id!r}"))
     if problems:
         raise ContentError(problems)
     p = PurePath(path)
     return Quiz(lesson=lesson, final=tuple(final), questions=tuple(questions), path=path,
-                folder=p.parent.name, stem=p.stem, final_line=final_line)
+                folder=p.parent.name, stem=p.stem, final_line=final_line,
+                lesson_line=field_line(fm_lines, "lesson"))
 
 
 def split_questions(problems: list[Problem], path: str, body: list[str], first_line: int):

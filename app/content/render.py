@@ -49,7 +49,7 @@ def render_markdown(text: str, glossary_url: str | None = None) -> str:
     """Render trusted-or-not Markdown to HTML that is safe to put in a page."""
     if len(text) > MAX_MARKDOWN_CHARS:
         raise RenderError(f"text is longer than {MAX_MARKDOWN_CHARS} characters")
-    if re.search(rf"[\[>(]{{{MAX_NESTING_CHARS},}}", text) or _list_depth(text) > 20:
+    if re.search(rf"(?:[\[>(]\s*){{{MAX_NESTING_CHARS},}}", text) or _list_depth(text) > 20:
         raise RenderError("text is nested too deeply")
     if glossary_url is not None:
         text = GLOSSARY_LINK.sub(lambda m: _glossary_link(m, glossary_url), text)
