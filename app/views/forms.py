@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms import PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from ..services import accounts
 
@@ -59,8 +59,7 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("nl", "Nederlands"),
-                                                     ("hu", "Magyar"), ("fi", "Suomi")])
+    language = StringField(_l("Language"), validators=[AnyOf(("en", "nl", "hu", "fi"))])
 
 
 class AnswerError(ValueError):

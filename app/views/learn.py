@@ -68,7 +68,7 @@ def resume(slug: str):
     return redirect(url_for("learn.slide", slug=slug, position=max(position, 1)))
 
 
-@bp.get("/lessons/<slug>/slides/<int:position>")
+@bp.get("/lessons/<slug>/slides/<int(min=1, max=100000):position>")
 @login_required
 def slide(slug: str, position: int):
     view = lesson_service.screen_view(current_user.id, slug, position)
@@ -85,7 +85,7 @@ def render_slide(view, error: str | None = None, status: int = 200, chosen: set[
                            form=CsrfForm(), error=error, chosen=chosen or set()), status
 
 
-@bp.post("/lessons/<slug>/slides/<int:position>/answer")
+@bp.post("/lessons/<slug>/slides/<int(min=1, max=100000):position>/answer")
 @login_required
 def answer(slug: str, position: int):
     view = lesson_service.screen_view(current_user.id, slug, position)

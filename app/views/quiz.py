@@ -42,7 +42,7 @@ def owned_or_404(attempt_id: int):
         abort(404)
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<int(min=1, max=2147483647):attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = owned_or_404(attempt_id)
@@ -56,7 +56,7 @@ def attempt(attempt_id: int):
                            form=CsrfForm(), errors={}, chosen={})
 
 
-@bp.post("/attempts/<int:attempt_id>/submit")
+@bp.post("/attempts/<int(min=1, max=2147483647):attempt_id>/submit")
 @login_required
 def submit(attempt_id: int):
     attempt = owned_or_404(attempt_id)

@@ -99,13 +99,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('user_id', 'lesson_id')
     )
+    # questions <-> question_versions reference each other: SQLite takes the foreign key inline
+    # (it cannot add one later); PostgreSQL gets it once both tables exist.
+    inline_fk = op.get_bind().dialect.name == 'sqlite'
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('lesson_id', sa.Integer(), nullable=False),
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.Column('current_version_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['current_version_id'], ['question_versions.id'], name='fk_questions_current_version', use_alter=True),
+    *([sa.ForeignKeyConstraint(['current_version_id'], ['question_versions.id'], name='fk_questions_current_version')] if inline_fk else []),
     sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
@@ -133,6 +136,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('question_id', 'number')
     )
+    if not inline_fk:
+        op.create_foreign_key('fk_questions_current_version', 'questions', 'question_versions',
+                              ['current_version_id'], ['id'])
     op.create_table('screens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('lesson_id', sa.Integer(), nullable=False),
@@ -181,6 +187,8 @@ def downgrade():
     op.drop_table('responses')
     op.drop_table('question_version_goals')
     op.drop_table('screens')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint('fk_questions_current_version', 'questions', type_='foreignkey')
     op.drop_table('question_versions')
     op.drop_table('final_quiz_items')
     op.drop_table('questions')

@@ -1,0 +1,54 @@
+"""Small lookups shared by the web tests."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Attempt, Lesson, Question, QuestionVersion, Response, Screen
+
+LESSON = "nl-l1"
+
+
+def first_question_screen(app, lesson_slug: str = LESSON) -> tuple[int, QuestionVersion]:
+    with app.app_context():
+        screen, version = db.session.execute(
+            select(Screen, QuestionVersion).join(Lesson, Lesson.id == Screen.lesson_id)
+            .join(Question, Question.id == Screen.question_id)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(Lesson.slug == lesson_slug, Screen.kind == "question").order_by(Screen.position)).first()
+        db.session.expunge_all()
+        return screen.position, version
+
+
+def question_screens(app, lesson_slug: str = LESSON):
+    with app.app_context():
+        rows = db.session.execute(
+            select(Screen.position, QuestionVersion).join(Lesson, Lesson.id == Screen.lesson_id)
+            .join(Question, Question.id == Screen.question_id)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(Lesson.slug == lesson_slug).order_by(Screen.position)).all()
+        result = [(position, version, {g.slug for g in version.goals}) for position, version in rows]
+        db.session.expunge_all()
+        return result
+
+
+def response_count(app, user_id: int, kind: str | None = None) -> int:
+    with app.app_context():
+        query = select(func.count()).select_from(Response).join(Attempt).where(Attempt.user_id == user_id)
+        if kind:
+            query = query.where(Attempt.kind == kind)
+        return db.session.scalar(query)
+
+
+def lesson_row(app, slug: str = LESSON) -> Lesson:
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug))
+        db.session.expunge(lesson)
+        return lesson
+
+
+def right_answer(version: QuestionVersion) -> list[str]:
+    return [str(i) for i, o in enumerate(version.options) if o["correct"]]
+
+
+def wrong_answer(version: QuestionVersion) -> list[str]:
+    return [str(next(i for i, o in enumerate(version.options) if not o["correct"]))]

@@ -1,0 +1,69 @@
+"""Health check, security headers, error pages, SQL statements per page, migrations."""
+
+from contextlib import contextmanager
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import event
+
+from app.extensions import db
+
+from .helpers import LESSON, first_question_screen, lesson_row
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_every_page_has_security_headers_and_a_strict_csp(client):
+    response = client.get("/")
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_wrong_method_is_405_with_a_friendly_page(client):
+    response = client.put("/login")
+    assert response.status_code == 405 and "does not accept that kind of request" in response.get_data(as_text=True)
+
+
+@contextmanager
+def count_statements(app):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_length(app, client, student):
+    counts = {}
+    for slug in (LESSON, "nl-l2", "fi-l1"):
+        if lesson_row(app, slug) is None:
+            continue
+        for position in (1, 3):
+            with count_statements(app) as statements:
+                assert client.get(f"/lessons/{slug}/slides/{position}").status_code == 200
+            counts[(slug, position)] = len(statements)
+    position, _version = first_question_screen(app)
+    with count_statements(app) as statements:
+        client.get(f"/lessons/{LESSON}/slides/{position}")
+    counts[(LESSON, "question")] = len(statements)
+    assert max(counts.values()) <= 3, counts
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_the_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == []
