@@ -58,7 +58,8 @@ lint: $(VENV)/.installed-test ## ruff
 
 test: install-test ## Run every test (unit, web on SQLite and PostgreSQL, browser)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	@# pytest exits 5 when it collects no test: that must fail the run, never pass it.
+	$(BIN)/python -m pytest || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest: no tests collected" >&2; exit $$rc; }
 
 bench: install-test ## Load benchmark on 127.0.0.1 (gunicorn), results as ratios
 	$(BIN)/python bench/run.py

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from .content.loader import load_content
 from .content.model import ContentError, Problem
@@ -39,7 +40,7 @@ def content_root_of(path: Path) -> Path:
 
 
 def register_cli(app: Flask) -> None:
-    content = click.Group("content", help="Check and load lessons/ and quizzes/.")
+    content = AppGroup("content", help="Check and load lessons/ and quizzes/.")
 
     @content.command("check")
     @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
@@ -82,7 +83,7 @@ def register_cli(app: Flask) -> None:
             _user, created = accounts.ensure_user(username, name, password, role)
             click.echo(f"  {role:8} {username} / {password}{'' if created else '  (already there)'}")
 
-    users = click.Group("users", help="Manage accounts.")
+    users = AppGroup("users", help="Manage accounts.")
 
     @users.command("create")
     @click.argument("username")

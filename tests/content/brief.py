@@ -1,0 +1,53 @@
+"""Read the quiz bank of ../shared/content/COURSE-BRIEF.md: ids, goals, types, options and keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..support import ROOT
+
+SHARED = ROOT.parent / "shared"
+BRIEF = SHARED / "content" / "COURSE-BRIEF.md"
+SEEDS = SHARED / "seeds"
+HEADER = re.compile(r"^\*\*([a-z]{2}-l\d+-q\d+)\*\* · ([^·]+) · ([a-z/ ]+)")
+OPTION = re.compile(r"^- (?:([A-H])\) |(Waar|Niet waar|Igaz|Hamis|Tosi|Epätosi):)")
+KEY = re.compile(r"^\*\*Key:\*\* (.+)$")
+TYPES = {"single choice": "single", "multiple response": "multiple", "true/false": "truefalse"}
+
+
+@dataclass(frozen=True)
+class BriefItem:
+    id: str
+    goals: tuple[str, ...]
+    type: str
+    option_labels: tuple[str, ...]  # "A", "B"… or the true/false words
+    key: tuple[str, ...]  # letters, or the true/false word
+
+
+def read_brief(path: Path = BRIEF) -> dict[str, BriefItem]:
+    items: dict[str, BriefItem] = {}
+    current = None
+    labels: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if match := HEADER.match(line):
+            current = match
+            labels = []
+            continue
+        if current is None:
+            continue
+        if match := OPTION.match(line):
+            labels.append(match.group(1) or match.group(2))
+        elif match := KEY.match(line):
+            item_id, goals, kind = current.group(1), current.group(2), current.group(3).strip()
+            lesson = item_id.rsplit("-", 1)[0]
+            key_text = re.split(r"[.(]", match.group(1))[0].strip()
+            key = tuple(k.strip() for k in key_text.split(",")) if kind != "true/false" else (key_text,)
+            items[item_id] = BriefItem(
+                id=item_id,
+                goals=tuple(f"{lesson}-{g.strip()}" for g in goals.split(",")),
+                type=next(v for k, v in TYPES.items() if kind.startswith(k)),
+                option_labels=tuple(labels), key=key)
+            current = None
+    return items
