@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import (
     Attempt,
     Course,
+    LearningGoal,
     Lesson,
     LessonProgress,
     Question,
@@ -34,6 +35,42 @@ class ScreenView:
 def catalogue() -> list[Course]:
     courses = db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.language, Course.title))
     return list(courses)
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    course: Course
+    lessons: int
+    minutes: int
+    goals: int
+
+
+def catalogue_summary(language: str | None = None) -> list[CourseSummary]:
+    """Courses with lesson, minute and goal totals, in two queries whatever the catalogue size."""
+    query = select(Course).where(Course.retired.is_(False)).order_by(Course.language, Course.title)
+    if language:
+        query = query.where(Course.language == language)
+    courses = list(db.session.scalars(query))
+    totals = {course_id: (count, minutes) for course_id, count, minutes in db.session.execute(
+        select(Lesson.course_id, func.count(Lesson.id), func.coalesce(func.sum(Lesson.minutes), 0))
+        .where(Lesson.retired.is_(False)).group_by(Lesson.course_id))}
+    goals = dict(db.session.execute(
+        select(Lesson.course_id, func.count(LearningGoal.id)).join(LearningGoal, LearningGoal.lesson_id == Lesson.id)
+        .where(Lesson.retired.is_(False), LearningGoal.retired.is_(False)).group_by(Lesson.course_id)).all())
+    return [CourseSummary(c, *totals.get(c.id, (0, 0)), goals.get(c.id, 0)) for c in courses]
+
+
+def course_languages() -> list[str]:
+    return list(db.session.scalars(select(Course.language).where(Course.retired.is_(False)).distinct()
+                                   .order_by(Course.language)))
+
+
+def handout(lesson_id: int) -> list[tuple[Screen, QuestionVersion | None]]:
+    """Every screen of a lesson with the current version of its question, for the handout view."""
+    return list(db.session.execute(
+        select(Screen, QuestionVersion).outerjoin(Question, Question.id == Screen.question_id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Screen.lesson_id == lesson_id).order_by(Screen.position)).all())
 
 
 def active_lessons(course_id: int) -> list[Lesson]:

@@ -59,6 +59,18 @@ def lesson(slug: str):
                            has_final=bool(attempts.final_questions(lesson.id)))
 
 
+@bp.get("/lessons/<slug>/handout")
+@login_required
+def handout(slug: str):
+    """All slides on one printable page; teachers may add speaker notes and the answer key."""
+    lesson = get_lesson_or_404(slug)
+    with_notes = request.args.get("notes") == "1"
+    if with_notes and not current_user.is_teacher:
+        abort(403)
+    return render_template("learn/handout.html", lesson=lesson, course=lesson.course, with_notes=with_notes,
+                           screens=lesson_service.handout(lesson.id))
+
+
 @bp.get("/lessons/<slug>/resume")
 @login_required
 def resume(slug: str):

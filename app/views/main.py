@@ -16,9 +16,15 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    courses = lesson_service.catalogue()
-    lessons = {c.id: lesson_service.active_lessons(c.id) for c in courses}
-    return render_template("main/index.html", courses=courses, lessons=lessons)
+    languages = lesson_service.course_languages()
+    chosen = request.args.get("language", "")
+    if chosen and chosen not in languages:
+        chosen = ""  # an unknown filter shows everything rather than an empty page
+    summaries = lesson_service.catalogue_summary(chosen or None)
+    groups = {}
+    for summary in summaries:
+        groups.setdefault(summary.course.language, []).append(summary)
+    return render_template("main/index.html", groups=groups, languages=languages, chosen=chosen)
 
 
 @bp.get("/healthz")

@@ -19,6 +19,11 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });
+    // The handout's print button needs JavaScript, so it is hidden until now.
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     // Move focus to an error summary or to the feedback after answering.
     var summary = document.querySelector("[data-focus-on-load]");
     var feedback = window.location.hash === "#feedback" && document.getElementById("feedback");
