@@ -121,3 +121,14 @@ def test_passwords_are_stored_as_argon2_hashes(app):
     with app.app_context():
         stored = db.session.get(User, user_id).password_hash
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_repeated_login_attempts_are_rate_limited(tmp_path_factory):
+    from tests.conftest import make_app
+
+    limited = make_app(tmp_path_factory, None, RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    statuses = [login(client, "someone", "wrong password").status_code for _ in range(11)]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429
+    assert "Too many attempts" in login(client, "someone", "wrong password").get_data(as_text=True)
