@@ -13,6 +13,11 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(settings)
+    if settings.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # behind one TLS-terminating proxy: trust its X-Forwarded-For/-Proto/-Host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     settings["INSTANCE_PATH"].mkdir(parents=True, exist_ok=True)
 
     from . import database, i18n, security

@@ -39,6 +39,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "nl", "hu", "fi"),
         "DEMO_ACCOUNTS": env != "production",
+        "PROXY_FIX": os.environ.get("LESMARK_PROXY_FIX", "0") == "1",
     }
     config.update(overrides or {})
     return config
