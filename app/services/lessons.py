@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -90,21 +91,22 @@ def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | N
     """Everything one slide page needs, in a single SQL statement."""
     own_attempt = (select(Attempt.id).where(Attempt.user_id == user_id, Attempt.kind == "lesson",
                                             Attempt.lesson_id == Lesson.id).scalar_subquery())
+    answered_version = aliased(QuestionVersion)
     row = db.session.execute(
-        select(Screen, Lesson, Course, QuestionVersion, Response)
+        select(Screen, Lesson, Course, QuestionVersion, Response, answered_version)
         .join(Lesson, Lesson.id == Screen.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
         .outerjoin(Question, Question.id == Screen.question_id)
         .outerjoin(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .outerjoin(Response, and_(Response.question_id == Screen.question_id, Response.attempt_id == own_attempt))
+        .outerjoin(answered_version, answered_version.id == Response.question_version_id)
         .where(Lesson.slug == lesson_slug, Lesson.retired.is_(False), Screen.position == position)
     ).first()
     if row is None:
         return None
-    screen, lesson, course, version, response = row
-    if response is not None:
-        version = response.version  # show the version the student answered
-    return ScreenView(screen, lesson, course, version, response)
+    screen, lesson, course, version, response, answered = row
+    # an answered question shows the version the student answered, even if it changed since
+    return ScreenView(screen, lesson, course, answered or version, response)
 
 
 def record_position(user_id: int, lesson_id: int, position: int) -> None:

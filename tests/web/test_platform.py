@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 
+from ..support import csrf_token
 from .helpers import LESSON, first_question_screen, lesson_row
 
 
@@ -55,10 +56,16 @@ def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_le
             with count_statements(app) as statements:
                 assert client.get(f"/lessons/{slug}/slides/{position}").status_code == 200
             counts[(slug, position)] = len(statements)
-    position, _version = first_question_screen(app)
+    position, version = first_question_screen(app)
     with count_statements(app) as statements:
         client.get(f"/lessons/{LESSON}/slides/{position}")
     counts[(LESSON, "question")] = len(statements)
+    token = csrf_token(client, f"/lessons/{LESSON}/slides/{position}")
+    client.post(f"/lessons/{LESSON}/slides/{position}/answer",
+                data={"csrf_token": token, "version": version.id, "option": "0"})
+    with count_statements(app) as statements:
+        assert "Your answer" in client.get(f"/lessons/{LESSON}/slides/{position}").get_data(as_text=True)
+    counts[(LESSON, "answered question")] = len(statements)
     assert max(counts.values()) <= 3, counts
     assert len(set(counts.values())) == 1, counts
 
