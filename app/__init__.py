@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from .config import ROOT, check_production, from_environment
@@ -18,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         # behind one TLS-terminating proxy: trust its X-Forwarded-For/-Proto/-Host
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    settings["INSTANCE_PATH"].mkdir(parents=True, exist_ok=True)
+    Path(settings["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
 
     from . import database, i18n, security
     from .extensions import csrf, db, limiter, login_manager, migrate
