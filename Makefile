@@ -10,7 +10,7 @@ PORT ?= 5000
 .PHONY: help install install-test translations db content demo run test lint check-content bench browser clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ install-test: $(VENV)/.installed-test translations browser ## Install what the t
 
 translations: $(VENV)/.installed ## Compile the interface translations (.po -> .mo)
 	@$(BIN)/pybabel compile -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -d app/translations
+
+.PHONY: i18n-update
+i18n-update: $(VENV)/.installed ## Extract interface strings into messages.pot and update every catalogue
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --add-location=file --add-comments=Translators: \
+	  --project=Lesmark --copyright-holder="Lesmark contributors" -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --ignore-obsolete
+	@# English is the source language: its catalogue is the identity (msgstr = msgid)
+	@$(BIN)/python -c 'import io, pathlib; from babel.messages.pofile import read_po, write_po; \
+	  p = pathlib.Path("app/translations/en/LC_MESSAGES/messages.po"); c = read_po(io.BytesIO(p.read_bytes())); \
+	  [(setattr(m, "string", m.id), m.flags.discard("fuzzy")) for m in c if m.id]; \
+	  b = io.BytesIO(); write_po(b, c, ignore_obsolete=True); p.write_bytes(b.getvalue())'
+	@echo "Now translate the new or fuzzy entries in app/translations/{nl,hu,fi}/LC_MESSAGES/messages.po, then: make translations"
 
 browser: ## Install Debian's Chromium for the browser tests (if missing)
 	@command -v chromium >/dev/null 2>&1 || { \

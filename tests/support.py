@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -80,9 +81,7 @@ class PostgresCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self):
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass
         time.sleep(0.1)
         shutil.rmtree(self.tmp, ignore_errors=True)
