@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, request, session
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
                    default_translation_directories="translations")
 
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale() or "en"),
-                                 language_label=language_label, format_decimal=format_decimal,
+                                 language_label=language_label, format_decimal=format_decimal, format_percent=format_percent,
                                  format_datetime=format_datetime)
 
     @app.context_processor
