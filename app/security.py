@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -25,6 +25,13 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # No text field here may hold NUL; PostgreSQL rejects it, so stop it at the door.
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def security_headers(response):

@@ -1,10 +1,19 @@
 """Blueprints, one per area. Views are thin: parse the request, call a service, render."""
 
 from flask import Flask
+from werkzeug.routing import BaseConverter
+
+
+class SlugConverter(BaseConverter):
+    """Content ids only (a-z, 0-9, hyphens): anything else is a 404 before it reaches the database."""
+
+    regex = r"[a-z0-9]+(?:-[a-z0-9]+){0,15}"
 
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, learn, main, progress, quiz
+
+    app.url_map.converters["slug"] = SlugConverter
 
     for module in (main, auth, learn, quiz, progress):
         app.register_blueprint(module.bp)

@@ -29,7 +29,7 @@ def get_lesson_or_404(slug: str):
     return lesson
 
 
-@bp.get("/courses/<slug>/")
+@bp.get("/courses/<slug:slug>/")
 def course(slug: str):
     course = get_course_or_404(slug)
     lessons = lesson_service.active_lessons(course.id)
@@ -42,13 +42,13 @@ def course(slug: str):
                            goal_rows=goal_rows)
 
 
-@bp.get("/courses/<slug>/glossary")
+@bp.get("/courses/<slug:slug>/glossary")
 def glossary(slug: str):
     course = get_course_or_404(slug)
     return render_template("learn/glossary.html", course=course)
 
 
-@bp.get("/lessons/<slug>/")
+@bp.get("/lessons/<slug:slug>/")
 @login_required
 def lesson(slug: str):
     lesson = get_lesson_or_404(slug)
@@ -59,7 +59,7 @@ def lesson(slug: str):
                            has_final=bool(attempts.final_questions(lesson.id)))
 
 
-@bp.get("/lessons/<slug>/handout")
+@bp.get("/lessons/<slug:slug>/handout")
 @login_required
 def handout(slug: str):
     """All slides on one printable page; teachers may add speaker notes and the answer key."""
@@ -71,7 +71,7 @@ def handout(slug: str):
                            screens=lesson_service.handout(lesson.id))
 
 
-@bp.get("/lessons/<slug>/resume")
+@bp.get("/lessons/<slug:slug>/resume")
 @login_required
 def resume(slug: str):
     lesson = get_lesson_or_404(slug)
@@ -80,7 +80,7 @@ def resume(slug: str):
     return redirect(url_for("learn.slide", slug=slug, position=max(position, 1)))
 
 
-@bp.get("/lessons/<slug>/slides/<int(min=1, max=100000):position>")
+@bp.get("/lessons/<slug:slug>/slides/<int(min=1, max=100000):position>")
 @login_required
 def slide(slug: str, position: int):
     view = lesson_service.screen_view(current_user.id, slug, position)
@@ -97,7 +97,7 @@ def render_slide(view, error: str | None = None, status: int = 200, chosen: set[
                            form=CsrfForm(), error=error, chosen=chosen or set()), status
 
 
-@bp.post("/lessons/<slug>/slides/<int(min=1, max=100000):position>/answer")
+@bp.post("/lessons/<slug:slug>/slides/<int(min=1, max=100000):position>/answer")
 @login_required
 def answer(slug: str, position: int):
     view = lesson_service.screen_view(current_user.id, slug, position)

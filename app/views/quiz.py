@@ -14,7 +14,7 @@ from .learn import get_lesson_or_404
 bp = Blueprint("quiz", __name__)
 
 
-@bp.get("/lessons/<slug>/quiz")
+@bp.get("/lessons/<slug:slug>/quiz")
 @login_required
 def start(slug: str):
     lesson = get_lesson_or_404(slug)
@@ -24,7 +24,7 @@ def start(slug: str):
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-@bp.post("/lessons/<slug>/quiz/new")
+@bp.post("/lessons/<slug:slug>/quiz/new")
 @login_required
 def retake(slug: str):
     lesson = get_lesson_or_404(slug)
