@@ -74,6 +74,22 @@ def handout(lesson_id: int) -> list[tuple[Screen, QuestionVersion | None]]:
         .where(Screen.lesson_id == lesson_id).order_by(Screen.position)).all())
 
 
+def lessons_by_course(course_ids: list[int]) -> dict[int, list[Lesson]]:
+    """Active lessons of several courses in one query, in lesson order."""
+    grouped: dict[int, list[Lesson]] = {course_id: [] for course_id in course_ids}
+    for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id.in_(course_ids),
+                                                          Lesson.retired.is_(False)).order_by(Lesson.position)):
+        grouped[lesson.course_id].append(lesson)
+    return grouped
+
+
+def goal_counts(lesson_ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(
+        select(LearningGoal.lesson_id, func.count(LearningGoal.id))
+        .where(LearningGoal.lesson_id.in_(lesson_ids), LearningGoal.retired.is_(False))
+        .group_by(LearningGoal.lesson_id)).all())
+
+
 def active_lessons(course_id: int) -> list[Lesson]:
     return list(db.session.scalars(select(Lesson).where(Lesson.course_id == course_id, Lesson.retired.is_(False))
                                    .order_by(Lesson.position)))

@@ -33,13 +33,11 @@ def get_lesson_or_404(slug: str):
 def course(slug: str):
     course = get_course_or_404(slug)
     lessons = lesson_service.active_lessons(course.id)
-    progress = goal_rows = {}
+    progress = {}
     if current_user.is_authenticated:
-        ids = [lesson.id for lesson in lessons]
-        progress = lesson_service.progress_by_lesson(current_user.id, ids)
-        goal_rows = progress_service.goals_progress(current_user.id, ids)
+        progress = lesson_service.progress_by_lesson(current_user.id, [lesson.id for lesson in lessons])
     return render_template("learn/course.html", course=course, lessons=lessons, progress=progress,
-                           goal_rows=goal_rows)
+                           goal_counts=lesson_service.goal_counts([lesson.id for lesson in lessons]))
 
 
 @bp.get("/courses/<slug:slug>/glossary")

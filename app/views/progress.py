@@ -15,7 +15,7 @@ bp = Blueprint("progress", __name__)
 @login_required
 def overview():
     courses = lesson_service.catalogue()
-    lessons = {c.id: lesson_service.active_lessons(c.id) for c in courses}
+    lessons = lesson_service.lessons_by_course([c.id for c in courses])
     lesson_ids = [lesson.id for ls in lessons.values() for lesson in ls]
     goal_rows = progress_service.goals_progress(current_user.id, lesson_ids)
     progress = lesson_service.progress_by_lesson(current_user.id, lesson_ids)

@@ -74,3 +74,19 @@ def test_the_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_the_progress_and_course_pages_issue_a_fixed_number_of_statements(app, client, student):
+    def statements_for(path):
+        with count_statements(app) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    before = {path: statements_for(path) for path in ("/progress", "/courses/nl-klantrelaties/", "/")}
+    position, version = first_question_screen(app)
+    token = csrf_token(client, f"/lessons/{LESSON}/slides/{position}")
+    client.post(f"/lessons/{LESSON}/slides/{position}/answer",
+                data={"csrf_token": token, "version": version.id, "option": "0"})
+    after = {path: statements_for(path) for path in before}
+    assert after == before
+    assert before["/progress"] <= 7 and before["/"] <= 5, before
