@@ -109,6 +109,15 @@ def test_unanswered_questions_need_confirmation_and_nothing_is_stored_before(app
     assert f"You scored 1 out of {len(versions)}" in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
 
 
+def test_the_error_summary_names_the_question_by_its_number(app, client, student):
+    attempt_id = start(client)
+    versions = versions_of(app, attempt_id)
+    answers = {v.id: right_answer(v) for v in versions}
+    answers[versions[2].id] = ["42"]
+    page = submit(client, attempt_id, answers).get_data(as_text=True)
+    assert f'href="#q{versions[2].id}-0">Question 3: Choose only from the options shown' in page
+
+
 def test_bad_option_values_are_a_400_with_a_message(app, client, student):
     attempt_id = start(client)
     versions = versions_of(app, attempt_id)
