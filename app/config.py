@@ -20,7 +20,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "ENV_NAME": env,
         "DEBUG": os.environ.get("FLASK_DEBUG", "0") == "1",
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'lesmark.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance),
         "CONTENT_ROOT": Path(os.environ.get("LESMARK_CONTENT", ROOT)),
         "INSTANCE_PATH": instance,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -43,6 +43,16 @@ def from_environment(overrides: dict | None = None) -> dict:
     }
     config.update(overrides or {})
     return config
+
+
+def database_url(value: str | None, instance: Path) -> str:
+    """DATABASE_URL, with plain postgres:// URLs sent to the psycopg 3 driver; SQLite by default."""
+    if not value:
+        return f"sqlite:///{instance / 'lesmark.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
 
 
 def check_production(config: dict) -> None:

@@ -30,3 +30,12 @@ def test_production_with_safe_settings_starts_with_secure_cookies_and_no_demo(mo
     assert app.config["DEMO_ACCOUNTS"] is False
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "never created when LESMARK_ENV=production" in result.output
+
+
+def test_database_url_uses_psycopg3_for_postgres_and_sqlite_by_default(tmp_path):
+    from app.config import database_url
+
+    assert database_url(None, tmp_path) == f"sqlite:///{tmp_path / 'lesmark.sqlite'}"
+    assert database_url("postgres://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h:5432/db", tmp_path) == "postgresql+psycopg://u@h:5432/db"
+    assert database_url("postgresql+psycopg://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
