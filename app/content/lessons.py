@@ -136,6 +136,7 @@ def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]
                 notes.append(rest)
             continue
         (notes if in_notes else content).append(line)
+    check_list_indents(problems, path, start, lines)
     meaningful = [(i, ln) for i, ln in enumerate(content) if ln.strip() and not COMMENT.match(ln)]
     if not meaningful:
         message = "slide has speaker notes but no content" if any(n.strip() for n in notes) else "empty slide"
@@ -158,6 +159,28 @@ def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]
     title = next((HEADING.match(ln).group(1) for _, ln in meaningful if HEADING.match(ln)), "")
     return Slide(kind="content", line=start, title=title, body="\n".join(content).strip("\n"),
                  notes="\n".join(notes).strip("\n"))
+
+
+LIST_ITEM = re.compile(r"^( *)(?:[-*+]|\d+[.)]) ")
+
+
+def check_list_indents(problems: list[Problem], path: str, start: int, lines: list[str]) -> None:
+    """Nested list items go two spaces deeper per level; anything else renders wrongly."""
+    previous, in_fence = None, False
+    for offset, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else LIST_ITEM.match(line)
+        if match is None:
+            if line.strip() and not line.startswith(" "):
+                previous = None  # a paragraph ends the list
+            continue
+        indent = len(match.group(1))
+        if indent % 2 or (previous is None and indent) or (previous is not None and indent > previous + 2):
+            problems.append(Problem(path, start + offset,
+                                    "nested list items are indented by two spaces per level"))
+            return
+        previous = indent
 
 
 def expand_screens(lesson: Lesson) -> list[Screen]:

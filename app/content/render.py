@@ -14,6 +14,11 @@ from .lessons import GLOSSARY_LINK, expand_screens
 from .model import ContentError, Lesson, Problem, Quiz
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+# Nested lists are indented by two spaces per level, as in most editors and on GitHub
+# (Python-Markdown's default is four). The lesson parser reports other indents.
+TAB_LENGTH = 2
+# Bump when rendering changes, so `flask content sync` re-renders unchanged files.
+RENDERER_VERSION = 2
 MAX_MARKDOWN_CHARS = 100_000
 # Python-Markdown recurses on nesting; very deep input raises RecursionError.
 MAX_NESTING_CHARS = 200
@@ -54,7 +59,7 @@ def render_markdown(text: str, glossary_url: str | None = None) -> str:
     if glossary_url is not None:
         text = GLOSSARY_LINK.sub(lambda m: _glossary_link(m, glossary_url), text)
     try:
-        html = markdown.Markdown(extensions=EXTENSIONS, output_format="html").convert(text)
+        html = markdown.Markdown(extensions=EXTENSIONS, output_format="html", tab_length=TAB_LENGTH).convert(text)
     except RecursionError:
         raise RenderError("text is nested too deeply") from None
     return sanitise(html)

@@ -12,6 +12,7 @@ from ..content.model import ContentError, ContentSet, Problem
 from ..content.model import Lesson as LessonSource
 from ..content.model import Quiz as QuizSource
 from ..content.render import (
+    RENDERER_VERSION,
     RenderedQuestion,
     RenderError,
     render_inline,
@@ -104,7 +105,7 @@ def sync_content(content: ContentSet) -> SyncReport:
 
 def sync_lesson(report: SyncReport, source: LessonSource, quiz: QuizSource | None, rendered, course: Course,
                 lesson: Lesson | None) -> None:
-    content_hash = digest(asdict(source), asdict(quiz) if quiz else None, course.glossary)
+    content_hash = digest(RENDERER_VERSION, asdict(source), asdict(quiz) if quiz else None, course.glossary)
     if lesson is not None and lesson.content_hash == content_hash and not lesson.retired:
         report.lessons_unchanged += 1
         return

@@ -148,3 +148,19 @@ def test_goals_must_be_a_list_of_id_and_text():
 
 def test_a_huge_file_is_refused_before_parsing():
     assert "file is too large" in problems_of("---\n" + "x" * 400_000)[0]
+
+
+def test_nested_lists_use_two_spaces_per_level():
+    nested = GOOD.replace("## Samenvatting\n- Klaar.\n", "## Samenvatting\n- Klaar.\n  - ook dit\n    - en dit\n- Einde\n")
+    parse_lesson("lessons/demo/01-x.md", nested)
+    four = GOOD.replace("## Samenvatting\n- Klaar.\n", "## Samenvatting\n- Klaar.\n    - te diep\n")
+    (problem,) = problems_of(four)
+    assert problem.endswith("nested list items are indented by two spaces per level")
+    assert four.splitlines()[int(problem.split(":")[1]) - 1] == "    - te diep"
+
+
+def test_two_space_nested_lists_render_as_nested_lists():
+    from app.content.render import render_markdown
+
+    html = render_markdown("- a\n  - b\n- c\n")
+    assert html.count("<ul>") == 2 and "<li>a<ul>" in html
