@@ -124,3 +124,17 @@ def test_no_run_of_twelve_words_from_the_seeds_appears_in_any_lesson_or_quiz():
         copied += [f"{path.relative_to(ROOT)}: {' '.join(w[i:i + 12])}" for i in range(len(w) - 11)
                    if tuple(w[i:i + 12]) in grams]
     assert copied == []
+
+
+def test_every_question_has_a_rationale_a_source_and_feedback_for_every_option():
+    for _lesson, question in QUESTIONS.values():
+        assert question.rationale, question.id
+        assert question.source, question.id
+        assert all(option.feedback for option in question.options), question.id
+
+
+def test_every_lesson_has_speaker_notes_and_starts_with_its_goals():
+    for lesson in CONTENT.lessons.values():
+        assert any(slide.notes for slide in lesson.slides), lesson.id
+        goals_slide = lesson.slides[1]
+        assert goals_slide.kind == "content", lesson.id
