@@ -90,11 +90,22 @@ def final_questions(lesson_id: int) -> list[QuestionVersion]:
     return list(rows.scalars())
 
 
-def start_final(user_id: int, lesson_id: int) -> Attempt | None:
-    """The open end-quiz attempt of this student, made if needed; None if the lesson has no quiz."""
-    attempt = db.session.scalar(select(Attempt).where(
+def open_final(user_id: int, lesson_id: int) -> Attempt | None:
+    """The student's end-quiz attempt that is started but not handed in, if any."""
+    return db.session.scalar(select(Attempt).where(
         Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == "final",
         Attempt.status == "open").order_by(Attempt.id.desc()))
+
+
+def submitted_finals(user_id: int, lesson_id: int) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == "final",
+        Attempt.status == "submitted").order_by(Attempt.submitted_at)))
+
+
+def start_final(user_id: int, lesson_id: int) -> Attempt | None:
+    """The open end-quiz attempt of this student, made if needed; None if the lesson has no quiz."""
+    attempt = open_final(user_id, lesson_id)
     if attempt is not None:
         return attempt
     versions = final_questions(lesson_id)

@@ -17,16 +17,22 @@ bp = Blueprint("quiz", __name__)
 @bp.get("/lessons/<slug:slug>/quiz")
 @login_required
 def start(slug: str):
+    """The quiz's front page: continue an open attempt, or see earlier results and start one."""
     lesson = get_lesson_or_404(slug)
-    attempt = attempts.start_final(current_user.id, lesson.id)
-    if attempt is None:
+    attempt = attempts.open_final(current_user.id, lesson.id)
+    if attempt is not None:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    questions = attempts.final_questions(lesson.id)
+    if not questions:
         abort(404)
-    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    return render_template("quiz/start.html", lesson=lesson, question_count=len(questions),
+                           earlier=attempts.submitted_finals(current_user.id, lesson.id), form=CsrfForm())
 
 
 @bp.post("/lessons/<slug:slug>/quiz/new")
 @login_required
-def retake(slug: str):
+def begin(slug: str):
+    """Starting an attempt changes data, so it is a POST (never a link a browser may prefetch)."""
     lesson = get_lesson_or_404(slug)
     attempt = attempts.start_final(current_user.id, lesson.id)
     if attempt is None:

@@ -12,9 +12,31 @@ from .helpers import LESSON, right_answer, wrong_answer
 
 
 def start(client) -> int:
-    response = client.get(f"/lessons/{LESSON}/quiz")
-    assert response.status_code == 302
+    front = client.get(f"/lessons/{LESSON}/quiz")
+    assert front.status_code == 200 and "Start the quiz" in front.get_data(as_text=True)
+    token = csrf_token(client, f"/lessons/{LESSON}/quiz")
+    response = client.post(f"/lessons/{LESSON}/quiz/new", data={"csrf_token": token})
+    assert response.status_code == 303
     return int(re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_opening_the_quiz_page_creates_no_attempt_and_an_open_attempt_is_continued(app, client, student):
+    user_id, _ = student
+    client.get(f"/lessons/{LESSON}/quiz")
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Attempt).where(Attempt.user_id == user_id)) == 0
+    attempt_id = start(client)
+    again = client.get(f"/lessons/{LESSON}/quiz")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/attempts/{attempt_id}")
+
+
+def test_earlier_attempts_are_listed_on_the_quiz_page(app, client, student):
+    attempt_id = start(client)
+    versions = versions_of(app, attempt_id)
+    submit(client, attempt_id, {v.id: right_answer(v) for v in versions})
+    page = client.get(f"/lessons/{LESSON}/quiz").get_data(as_text=True)
+    assert "Your earlier attempts" in page and f"{len(versions)} out of {len(versions)}" in page
+    assert "Take the quiz again" in page
 
 
 def versions_of(app, attempt_id) -> list[QuestionVersion]:
