@@ -11,7 +11,6 @@ from ..learning.mastery import GoalProgress, ScoredResponse, goal_progress, late
 from ..models import (
     Attempt,
     LearningGoal,
-    Lesson,
     Question,
     QuestionVersion,
     Response,
@@ -52,7 +51,3 @@ def goals_progress(user_id: int, lesson_ids: list[int]) -> dict[int, list[GoalRo
         rows[goal.lesson_id].append(GoalRow(goal, progress[str(goal.id)]))
     return rows
 
-
-def course_lesson_ids(course_id: int) -> list[int]:
-    return list(db.session.scalars(select(Lesson.id).where(Lesson.course_id == course_id, Lesson.retired.is_(False))
-                                   .order_by(Lesson.position)))
