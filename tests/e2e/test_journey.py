@@ -313,3 +313,19 @@ def longest_slide(app) -> int:
             select(Screen.position).join(Lesson, Lesson.id == Screen.lesson_id)
             .where(Lesson.slug == LESSON, Screen.kind == "content")
             .order_by(func.length(Screen.body_html).desc()).limit(1))
+
+
+@pytest.mark.parametrize("locale", ["nl-NL", "hu-HU", "fi-FI"])
+def test_pages_pass_axe_in_dark_mode_and_in_every_interface_language(e2e_app, new_context, locale):
+    page = new_context(color_scheme="dark", locale=locale).new_page()
+    page.goto("/login")  # the labels are translated: find the fields by id
+    page.locator("#username").fill(create_student(e2e_app))
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button.button[type=submit]").click()
+    expect(page.locator("form[action='/logout']")).to_be_visible()
+    for path, what in (("/", "catalogue"), (f"/lessons/{LESSON}/", "lesson overview"),
+                       (f"/lessons/{LESSON}/slides/3", "content slide"), ("/progress", "progress page"),
+                       (f"/lessons/{LESSON}/handout", "handout"), ("/courses/hu-ugyfelkapcsolat/glossary", "glossary")):
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == locale[:2]
+        assert_no_axe_violations(page, f"the {what} ({locale}, dark)")
