@@ -51,3 +51,29 @@ def read_brief(path: Path = BRIEF) -> dict[str, BriefItem]:
                 option_labels=tuple(labels), key=key)
             current = None
     return items
+
+
+CHECKPOINT = re.compile(r"^(\d+)\. ▶ \*\*[^*]+\*\*(?: \*\([^)]*\)\*)?: `([a-z]{2}-l\d+)-q(\d+)`–`q(\d+)`(?: and `[a-z]{2}-l\d+-q(\d+)`)?")
+
+
+def read_checkpoints(path: Path = BRIEF) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """Lesson id -> [(slide number, question ids in order)] as the brief places the checkpoints."""
+    result: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if match := CHECKPOINT.match(line):
+            slide, lesson, first, last, extra = match.groups()
+            numbers = list(range(int(first), int(last) + 1)) + ([int(extra)] if extra else [])
+            result.setdefault(lesson, []).append((int(slide), tuple(f"{lesson}-q{n:02d}" for n in numbers)))
+    return result
+
+
+def read_slide_counts(path: Path = BRIEF) -> dict[str, int]:
+    """Lesson id -> number of slides in the brief's outline (numbered lines before the quiz bank)."""
+    counts = {}
+    for section in re.split(r"^### ", path.read_text(encoding="utf-8"), flags=re.M)[1:]:
+        lesson_id = section.split(":", 1)[0].strip()
+        outline = section.split("**Quiz bank", 1)[0]
+        numbers = [int(n) for n in re.findall(r"^(\d+)\. ", outline, flags=re.M)]
+        if re.fullmatch(r"[a-z]{2}-l\d+", lesson_id) and numbers:
+            counts[lesson_id] = max(numbers)
+    return counts

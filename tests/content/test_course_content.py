@@ -9,7 +9,7 @@ from app.cli import check_tree
 from app.content.loader import load_content
 
 from ..support import ROOT, missing
-from .brief import BRIEF, SEEDS, read_brief
+from .brief import BRIEF, SEEDS, read_brief, read_checkpoints, read_slide_counts
 
 CONTENT = load_content(ROOT)
 QUESTIONS = {q.id: (lesson_id, q) for lesson_id, quiz in CONTENT.quizzes.items() for q in quiz.questions}
@@ -65,6 +65,20 @@ def test_every_brief_item_is_in_the_content_with_its_goals_type_and_key(brief):
         else:
             keys = tuple(LETTERS[i] for i in sorted(question.correct_indexes))
             assert keys == item.key, f"{item_id}: key {keys}, brief says {item.key}"
+
+
+def test_every_checkpoint_sits_on_the_slide_the_brief_gives_with_its_items(brief):
+    expected = read_checkpoints()
+    assert sorted(expected) == sorted(CONTENT.lessons) and sum(len(v) for v in expected.values()) == 24
+    for lesson_id, lesson in CONTENT.lessons.items():
+        ours = [(number, slide.question_ids) for number, slide in enumerate(lesson.slides, start=1)
+                if slide.kind == "checkpoint"]
+        assert ours == expected[lesson_id], lesson_id
+
+
+def test_every_lesson_has_every_slide_of_the_brief_outline(brief):
+    expected = read_slide_counts()
+    assert {lesson_id: len(lesson.slides) for lesson_id, lesson in CONTENT.lessons.items()} == expected
 
 
 # The seed lesson (nl-l1), transcribed by hand from the brief's decisions, so that this check
