@@ -77,3 +77,7 @@ def read_slide_counts(path: Path = BRIEF) -> dict[str, int]:
         if re.fullmatch(r"[a-z]{2}-l\d+", lesson_id) and numbers:
             counts[lesson_id] = max(numbers)
     return counts
+
+
+def read_goal_ids(path: Path = BRIEF) -> set[str]:
+    return set(re.findall(r"^- `([a-z]{2}-l\d+-g\d+)`", path.read_text(encoding="utf-8"), flags=re.M))

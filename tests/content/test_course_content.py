@@ -9,7 +9,7 @@ from app.cli import check_tree
 from app.content.loader import load_content
 
 from ..support import ROOT, missing
-from .brief import BRIEF, SEEDS, read_brief, read_checkpoints, read_slide_counts
+from .brief import BRIEF, SEEDS, read_brief, read_checkpoints, read_goal_ids, read_slide_counts
 
 CONTENT = load_content(ROOT)
 QUESTIONS = {q.id: (lesson_id, q) for lesson_id, quiz in CONTENT.quizzes.items() for q in quiz.questions}
@@ -74,6 +74,11 @@ def test_every_checkpoint_sits_on_the_slide_the_brief_gives_with_its_items(brief
         ours = [(number, slide.question_ids) for number, slide in enumerate(lesson.slides, start=1)
                 if slide.kind == "checkpoint"]
         assert ours == expected[lesson_id], lesson_id
+
+
+def test_the_learning_goals_are_the_23_of_the_brief(brief):
+    ours = {goal.id for lesson in CONTENT.lessons.values() for goal in lesson.goals}
+    assert ours == read_goal_ids() and len(ours) == 23
 
 
 def test_every_lesson_has_every_slide_of_the_brief_outline(brief):
