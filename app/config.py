@@ -37,7 +37,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ("en", "nl", "hu", "fi"),
+        "LANGUAGES": ("en", "nl", "hu", "fi"),  # the catalogues in app/translations
         "DEMO_ACCOUNTS": env != "production",
         "PROXY_FIX": os.environ.get("LESMARK_PROXY_FIX", "0") == "1",
     }

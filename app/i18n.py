@@ -23,6 +23,8 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    if set(LANGUAGE_NAMES) != set(app.config["LANGUAGES"]):
+        raise RuntimeError("LANGUAGES in the config and LANGUAGE_NAMES in app/i18n.py must list the same codes")
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories="translations")
 

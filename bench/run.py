@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from http.cookies import SimpleCookie
@@ -143,22 +142,6 @@ def lesson_facts(app) -> dict[str, dict]:
             for slug, count, kind in rows}
 
 
-@contextmanager
-def count_statements(engine):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    from sqlalchemy import event
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def in_process_ms(client, path: str, batches: int = 5, size: int = 30) -> float:
     """Median time of one request through the test client (no network, one thread), in ms."""
     times = []
@@ -172,6 +155,7 @@ def in_process_ms(client, path: str, batches: int = 5, size: int = 30) -> float:
 
 def count_sql(instance: Path, secret: str, username: str, password: str) -> tuple[list[dict], dict]:
     from app import create_app
+    from app.database import count_statements
     from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'lesmark.sqlite'}",

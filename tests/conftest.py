@@ -45,6 +45,16 @@ def make_app(tmp_path_factory, database_url: str | None, **overrides):
     return app
 
 
+@pytest.fixture(scope="session")
+def sqlite_app(tmp_path_factory):
+    """One SQLite app with the real content, for tests that need a single backend (browser, i18n)."""
+    app = make_app(tmp_path_factory, None)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
     """The app with the real course content, once per backend; tests isolate by their own users."""

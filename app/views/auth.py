@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
 from ..services import accounts
 from .forms import CsrfForm, LoginForm, RegisterForm
+from .navigation import local_next
 
 bp = Blueprint("auth", __name__)
 
-
-def safe_next(default: str) -> str:
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc or "\\" in target:
-        return default
-    return target
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -37,7 +29,7 @@ def register():
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
-            return redirect(safe_next(url_for("main.index")), code=303)
+            return redirect(local_next(url_for("main.index")), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
@@ -53,7 +45,7 @@ def login():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(safe_next(url_for("main.index")), code=303)
+            return redirect(local_next(url_for("main.index")), code=303)
         error = _("The username or password is not right. Check them and try again.")
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form, login_error=error), status

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from ..i18n import LANGUAGE_NAMES
 from ..services import accounts
 
 PASSWORD_MESSAGES = {
@@ -59,7 +60,7 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = StringField(_l("Language"), validators=[AnyOf(("en", "nl", "hu", "fi"))])
+    language = StringField(_l("Language"), validators=[AnyOf(tuple(LANGUAGE_NAMES))])
 
 
 class AnswerError(ValueError):

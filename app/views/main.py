@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..services import lessons as lesson_service
 from .forms import LanguageForm
+from .navigation import local_next
 
 bp = Blueprint("main", __name__)
 
@@ -46,8 +47,4 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = form.language.data
         db.session.commit()
-    target = request.form.get("next", "")
-    # only local paths: never an open redirect
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("main.index")
-    return redirect(target, code=303)
+    return redirect(local_next(url_for("main.index")), code=303)

@@ -10,9 +10,6 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from app.extensions import db
-
-from ..conftest import make_app
 from ..support import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -22,13 +19,9 @@ TIMEOUT_MS = 10_000  # fail fast: every page here answers in milliseconds
 
 
 @pytest.fixture(scope="session")
-def e2e_app(tmp_path_factory):
+def e2e_app(sqlite_app):
     """The app on SQLite with the real course content, migrations applied."""
-    app = make_app(tmp_path_factory, None)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return sqlite_app
 
 
 @pytest.fixture(scope="session")

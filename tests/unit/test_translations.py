@@ -22,9 +22,7 @@ from flask_babel import ngettext, refresh
 from jinja2 import Environment
 
 from app.config import from_environment
-from app.extensions import db
 
-from ..conftest import make_app
 from ..support import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,13 +260,9 @@ def test_templates_have_no_unmarked_interface_text():
 # --- d. pages come out in the reader's language -------------------------------------------------
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(sqlite_app):
     """One SQLite app with the real content (conftest's `app` also runs on PostgreSQL)."""
-    app = make_app(tmp_path_factory, None)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return sqlite_app
 
 
 def translation(lang: str, msgid: str) -> str:

@@ -1,11 +1,9 @@
 """Health check, security headers, error pages, SQL statements per page, migrations."""
 
-from contextlib import contextmanager
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event
 
+from app import database
 from app.extensions import db
 
 from ..support import csrf_token
@@ -31,20 +29,9 @@ def test_wrong_method_is_405_with_a_friendly_page(client):
     assert response.status_code == 405 and "does not accept that kind of request" in response.get_data(as_text=True)
 
 
-@contextmanager
 def count_statements(app):
-    statements = []
     with app.app_context():
-        engine = db.engine
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+        return database.count_statements(db.engine)
 
 
 def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_length(app, client, student):
