@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -88,6 +88,12 @@ def final_questions(lesson_id: int) -> list[QuestionVersion]:
         .where(FinalQuizItem.lesson_id == lesson_id, Question.retired.is_(False))
         .order_by(FinalQuizItem.position))
     return list(rows.scalars())
+
+
+def has_final_quiz(lesson_id: int) -> bool:
+    return db.session.scalar(select(exists().where(
+        FinalQuizItem.lesson_id == lesson_id, FinalQuizItem.question_id == Question.id,
+        Question.retired.is_(False))))
 
 
 def open_final(user_id: int, lesson_id: int) -> Attempt | None:

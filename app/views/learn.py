@@ -54,7 +54,7 @@ def lesson(slug: str):
     return render_template("learn/lesson.html", lesson=lesson, course=lesson.course, goal_rows=rows,
                            progress=lesson_service.lesson_progress(current_user.id, lesson.id),
                            screens=lesson_service.screen_titles(lesson.id),
-                           has_final=bool(attempts.final_questions(lesson.id)))
+                           has_final=attempts.has_final_quiz(lesson.id))
 
 
 @bp.get("/lessons/<slug:slug>/handout")
