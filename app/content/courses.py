@@ -75,4 +75,4 @@ def parse_glossary(path: str, text: str) -> Glossary:
         seen.add(entry.term.casefold())
     if problems:
         raise ContentError(problems)
-    return Glossary(course=course, entries=tuple(entries), path=path)
+    return Glossary(course=course, entries=tuple(entries), path=path, course_line=field_line(lines, "course"))

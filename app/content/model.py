@@ -49,6 +49,7 @@ class Glossary:
     course: str
     entries: tuple[GlossaryEntry, ...]
     path: str
+    course_line: int = 2
 
 
 @dataclass(frozen=True)

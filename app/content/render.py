@@ -11,7 +11,7 @@ import markdown
 import nh3
 
 from .lessons import GLOSSARY_LINK, expand_screens
-from .model import ContentError, Lesson, Problem, Quiz
+from .model import ContentError, ContentSet, Lesson, Problem, Quiz
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 # Nested lists are indented by two spaces per level, as in most editors and on GitHub
@@ -149,3 +149,23 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> Rende
             raise ContentError([Problem(quiz.path, q.line, f"{q.id} cannot be rendered: {exc}")]) from None
     return RenderedLesson(tuple(screens), tuple(questions), quiz.final if quiz else ())
 
+
+
+def check_rendered(content: ContentSet) -> list[Problem]:
+    """Every problem that rendering the loaded lessons, quizzes and glossaries would meet.
+
+    Pure, like the parsers: a renderer failure is a problem of that file only.
+    """
+    problems: list[Problem] = []
+    for glossary in content.glossaries.values():
+        for entry in glossary.entries:
+            try:
+                render_inline(entry.definition)
+            except RenderError as exc:
+                problems.append(Problem(glossary.path, entry.line, f"definition of {entry.term!r} cannot be rendered: {exc}"))
+    for lesson in content.lessons.values():
+        try:
+            render_lesson(lesson, content.quizzes.get(lesson.id), f"/courses/{lesson.course}/glossary")
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return problems

@@ -80,3 +80,139 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path):
     (root / "lessons/demo/01-a.md").write_bytes(b"---\nid: \xff\xfe\n")
     content = load_content(root)
     assert [str(p) for p in content.problems] == ["lessons/demo/01-a.md:1: file is not UTF-8 text"]
+
+
+# --- reading the tree safely (read_tree) and parsing texts without the disk (load_sources) ---
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app.content.loader import MAX_FILE_BYTES, load_sources, read_tree  # noqa: E402
+
+GOOD_TREE = {"lessons/demo/course.md": COURSE, "lessons/demo/01-a.md": lesson(1, "demo-l1-q01"),
+             "quizzes/demo/01-a.md": quiz(1)}
+
+
+def test_read_tree_returns_relative_posix_paths_and_texts(tmp_path):
+    files, problems = read_tree(write_tree(tmp_path, GOOD_TREE))
+    assert problems == []
+    assert files == GOOD_TREE
+
+
+def test_load_sources_parses_texts_that_never_were_files():
+    content = load_sources(GOOD_TREE)
+    assert content.problems == []
+    assert list(content.lessons) == ["demo-l1"] and content.lesson_paths == {"lessons/demo/01-a.md"}
+
+
+def test_load_sources_reports_a_path_outside_the_layout():
+    content = load_sources({**GOOD_TREE, "lessons/01-a.md": lesson(2), "notes/demo/x.md": "x"})
+    assert sorted(str(p) for p in content.problems) == [
+        "lessons/01-a.md:1: unexpected file location (expected lessons/<course>/<file>.md or quizzes/<course>/<file>.md)",
+        "notes/demo/x.md:1: unexpected file location (expected lessons/<course>/<file>.md or quizzes/<course>/<file>.md)"]
+    assert list(content.lessons) == ["demo-l1"]
+
+
+def test_a_folder_named_like_a_lesson_is_a_problem_and_the_rest_loads(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    (root / "lessons/demo/02-x.md").mkdir()
+    content = load_content(root)
+    assert [str(p) for p in content.problems] == ["lessons/demo/02-x.md:1: is a folder, not a file"]
+    assert list(content.lessons) == ["demo-l1"]
+
+
+def test_a_broken_symlink_is_a_problem_and_the_rest_loads(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    (root / "lessons/demo/02-x.md").symlink_to(root / "missing.md")
+    content = load_content(root)
+    assert [str(p) for p in content.problems] == [
+        "lessons/demo/02-x.md:1: broken symbolic link (its target does not exist)"]
+    assert list(content.lessons) == ["demo-l1"]
+
+
+def test_a_symlink_to_dev_zero_is_refused_without_reading_it(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    (root / "lessons/demo/02-x.md").symlink_to("/dev/zero")
+    content = load_content(root)
+    assert [str(p) for p in content.problems] == [
+        "lessons/demo/02-x.md:1: symbolic link to a file outside the content folder"]
+    assert list(content.lessons) == ["demo-l1"]
+
+
+def test_a_symlink_to_a_file_outside_the_tree_is_refused(tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text(lesson(2), encoding="utf-8")
+    root = write_tree(tmp_path / "site", GOOD_TREE)
+    (root / "lessons/demo/02-b.md").symlink_to(secret)
+    files, problems = read_tree(root)
+    assert "lessons/demo/02-b.md" not in files
+    assert [str(p) for p in problems] == ["lessons/demo/02-b.md:1: symbolic link to a file outside the content folder"]
+
+
+def test_a_course_folder_linked_from_outside_the_tree_is_refused(tmp_path):
+    outside = write_tree(tmp_path / "elsewhere", {"other/course.md": COURSE})
+    root = write_tree(tmp_path / "site", GOOD_TREE)
+    (root / "lessons/other").symlink_to(outside / "other")
+    files, problems = read_tree(root)
+    assert set(files) == set(GOOD_TREE)
+    assert [str(p) for p in problems] == ["lessons/other:1: symbolic link to a folder outside the content folder"]
+
+
+def test_a_symlink_inside_the_tree_is_followed(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    (root / "quizzes/demo/01-a.md").unlink()
+    (root / "quizzes/demo/01-a.md").symlink_to(root / "lessons/demo/course.md")
+    files, problems = read_tree(root)
+    assert problems == [] and files["quizzes/demo/01-a.md"] == COURSE
+
+
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    os.mkfifo(root / "lessons/demo/02-x.md")
+    files, problems = read_tree(root)
+    assert [str(p) for p in problems] == ["lessons/demo/02-x.md:1: is not a regular file (a device, pipe or socket)"]
+
+
+def test_a_file_over_the_byte_cap_is_refused(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    (root / "lessons/demo/02-x.md").write_bytes(b"x" * (MAX_FILE_BYTES + 1))
+    (root / "lessons/demo/03-y.md").write_bytes(b"x" * MAX_FILE_BYTES)
+    files, problems = read_tree(root)
+    assert [str(p) for p in problems] == [f"lessons/demo/02-x.md:1: file is too large (over {MAX_FILE_BYTES} bytes)"]
+    assert len(files["lessons/demo/03-y.md"]) == MAX_FILE_BYTES
+
+
+def test_hidden_editor_files_are_ignored(tmp_path):
+    root = write_tree(tmp_path, GOOD_TREE)
+    (root / "lessons/demo/.#01-a.md").symlink_to("user@host.1234")  # an Emacs lock file
+    (root / "lessons/demo/.01-a.md.swp").write_bytes(b"\xff\x00")
+    files, problems = read_tree(root)
+    assert problems == [] and set(files) == set(GOOD_TREE)
+
+
+def test_a_missing_content_folder_is_one_problem(tmp_path):
+    files, problems = read_tree(tmp_path / "nope")
+    assert files == {} and [p.message for p in problems] == ["content folder not found"]
+
+
+def test_a_parser_crash_is_a_problem_of_that_file_only(monkeypatch):
+    from app.content import loader
+
+    def explode(path, text):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(loader, "parse_quiz", explode)
+    content = load_sources({**GOOD_TREE, "lessons/demo/02-b.md": lesson(2)})
+    assert [str(p) for p in content.problems] == [
+        "quizzes/demo/01-a.md:1: file could not be read (KeyError); please report this",
+        "lessons/demo/01-a.md:18: checkpoint names unknown question 'demo-l1-q01' (no quiz file has 'lesson: demo-l1')"]
+    assert list(content.lessons) == ["demo-l2"] and list(content.courses) == ["demo"]
+
+
+@pytest.mark.parametrize("name", ["course.md", "glossary.md", "01-a.md"])
+def test_deeply_nested_front_matter_is_a_problem_not_a_crash(name):
+    text = "---\nid: " + "[" * 5_000 + "]" * 5_000 + "\n---\n"
+    content = load_sources({**GOOD_TREE, f"lessons/other/{name}": text})
+    (problem,) = [p for p in content.problems if p.path == f"lessons/other/{name}"]
+    assert problem.line >= 1 and "nest" in problem.message
