@@ -12,7 +12,7 @@ SHARED = ROOT.parent / "shared"
 BRIEF = SHARED / "content" / "COURSE-BRIEF.md"
 SEEDS = SHARED / "seeds"
 HEADER = re.compile(r"^\*\*([a-z]{2}-l\d+-q\d+)\*\* · ([^·]+) · ([a-z/ ]+)")
-OPTION = re.compile(r"^- (?:([A-H])\) |(Waar|Niet waar|Igaz|Hamis|Tosi|Epätosi):)")
+OPTION = re.compile(r"^- (?:([A-H])\) |(Waar|Niet waar|Igaz|Hamis|Tosi|Epätosi):)(.*?)(?: \*|$)")
 KEY = re.compile(r"^\*\*Key:\*\* (.+)$")
 TYPES = {"single choice": "single", "multiple response": "multiple", "true/false": "truefalse"}
 
@@ -23,6 +23,7 @@ class BriefItem:
     goals: tuple[str, ...]
     type: str
     option_labels: tuple[str, ...]  # "A", "B"… or the true/false words
+    option_texts: tuple[str, ...]  # the option as the brief words it, without its feedback
     key: tuple[str, ...]  # letters, or the true/false word
 
 
@@ -30,15 +31,17 @@ def read_brief(path: Path = BRIEF) -> dict[str, BriefItem]:
     items: dict[str, BriefItem] = {}
     current = None
     labels: list[str] = []
+    texts: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if match := HEADER.match(line):
             current = match
-            labels = []
+            labels, texts = [], []
             continue
         if current is None:
             continue
         if match := OPTION.match(line):
             labels.append(match.group(1) or match.group(2))
+            texts.append((match.group(3) or match.group(2)).strip())
         elif match := KEY.match(line):
             item_id, goals, kind = current.group(1), current.group(2), current.group(3).strip()
             lesson = item_id.rsplit("-", 1)[0]
@@ -48,7 +51,7 @@ def read_brief(path: Path = BRIEF) -> dict[str, BriefItem]:
                 id=item_id,
                 goals=tuple(f"{lesson}-{g.strip()}" for g in goals.split(",")),
                 type=next(v for k, v in TYPES.items() if kind.startswith(k)),
-                option_labels=tuple(labels), key=key)
+                option_labels=tuple(labels), option_texts=tuple(texts), key=key)
             current = None
     return items
 
@@ -81,3 +84,24 @@ def read_slide_counts(path: Path = BRIEF) -> dict[str, int]:
 
 def read_goal_ids(path: Path = BRIEF) -> set[str]:
     return set(re.findall(r"^- `([a-z]{2}-l\d+-g\d+)`", path.read_text(encoding="utf-8"), flags=re.M))
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def _similarity(a: str, b: str) -> float:
+    left, right = _trigrams(a), _trigrams(b)
+    return len(left & right) / len(left | right) if left | right else 0.0
+
+
+def align_options(brief_texts: tuple[str, ...], our_texts: tuple[str, ...]) -> tuple[int, ...]:
+    """For each brief option, the index of our option that words it: the one-to-one pairing with
+    the most character-trigram overlap. Our options are reworded and reordered, never renamed in
+    meaning, so the pairing shows which of our options carries which brief letter."""
+    from itertools import permutations
+
+    scores = [[_similarity(b, o) for o in our_texts] for b in brief_texts]
+    return max(permutations(range(len(our_texts)), len(brief_texts)),
+               key=lambda pairing: sum(scores[i][j] for i, j in enumerate(pairing)))

@@ -9,7 +9,7 @@ from app.cli import check_tree
 from app.content.loader import load_content
 
 from ..support import ROOT, missing
-from .brief import BRIEF, SEEDS, read_brief, read_checkpoints, read_goal_ids, read_slide_counts
+from .brief import BRIEF, SEEDS, align_options, read_brief, read_checkpoints, read_goal_ids, read_slide_counts
 
 CONTENT = load_content(ROOT)
 QUESTIONS = {q.id: (lesson_id, q) for lesson_id, quiz in CONTENT.quizzes.items() for q in quiz.questions}
@@ -63,7 +63,11 @@ def test_every_brief_item_is_in_the_content_with_its_goals_type_and_key(brief):
             (right,) = [o.text.rstrip(".") for o in question.options if o.correct]
             assert right == item.key[0], f"{item_id}: key {right!r}, brief says {item.key[0]!r}"
         else:
-            keys = tuple(LETTERS[i] for i in sorted(question.correct_indexes))
+            # Options are reordered against answer cues, so a key is found by what the option
+            # says (paired with the brief's wording), never by its letter.
+            pairing = align_options(item.option_texts, tuple(o.text for o in question.options))
+            keys = tuple(label for label, ours in zip(item.option_labels, pairing, strict=True)
+                         if question.options[ours].correct)
             assert keys == item.key, f"{item_id}: key {keys}, brief says {item.key}"
 
 
