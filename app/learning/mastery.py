@@ -73,3 +73,214 @@ def goal_progress(goal_questions: Mapping[str, Iterable[str]], scores: Mapping[s
             mastery=mastery, status=status,
         )
     return result
+
+
+# --- Mastery methods for many students at once (issue 9 point 4, issue 10 point 5) --------------
+#
+# The functions above are the original single-student rule (latest answer per question, counted
+# over the goal's questions, mastered from 75 %). What follows generalises it: the teacher picks a
+# method per course, the threshold is a parameter, and one pass over a list of answers yields the
+# mastery of every student of a class. The rule for which answers count is in docs/grading.md.
+
+LATEST, HIGHEST, AVERAGE, DECAYING_AVERAGE, N_CORRECT = (
+    "latest", "highest", "average", "decaying_average", "n_correct")
+METHODS = (LATEST, HIGHEST, AVERAGE, DECAYING_AVERAGE, N_CORRECT)
+CHECKPOINT, FINAL = "checkpoint", "final"
+
+
+@dataclass(frozen=True)
+class MasteryMethod:
+    """How a course turns answers into mastery. The default is the documented Lesmark default.
+
+    - `method`: one of METHODS;
+    - `threshold`: mastery from this fraction (not used by "mastered after N correct");
+    - `decay_weight`: weight of the newest answer in the decaying average (Canvas uses 0.65);
+    - `n_correct`: for N_CORRECT, how many questions of the goal must be answered fully right;
+    - `checkpoint_weight`: what a checkpoint answer is worth next to a final-quiz answer
+      (1 = the same, 0.5 = half, 0 = checkpoints are practice and never count).
+    """
+
+    method: str = LATEST
+    threshold: float = MASTERY_THRESHOLD
+    decay_weight: float = 0.65
+    n_correct: int = 3
+    checkpoint_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"unknown mastery method {self.method!r}")
+        if not 0 < self.threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+        if not 0 < self.decay_weight <= 1:
+            raise ValueError("decay_weight must be in (0, 1]")
+        if self.n_correct < 1:
+            raise ValueError("n_correct must be at least 1")
+        if not 0 <= self.checkpoint_weight <= 1:
+            raise ValueError("checkpoint_weight must be in [0, 1]")
+
+
+DEFAULT_METHOD = MasteryMethod()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One graded answer of one student, with what the service knows about when its key was shown.
+
+    `key_shown_at` is when this student was shown the right answer of this question because of
+    this answer (a checkpoint after its last try, a final quiz whose keys are revealed on
+    submission or after the due date), or None when the key was not shown.
+    """
+
+    student_id: int | str
+    question_id: str
+    score: float
+    answered_at: datetime
+    sequence: int = 0  # tie-breaker for equal timestamps (e.g. the response row id)
+    kind: str = FINAL  # CHECKPOINT | FINAL
+    key_shown_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MasteryTerm:
+    """What one question of the goal contributes: `value`, from the answers that count.
+
+    `scores` are the counting answers' scores, oldest first, each already multiplied by its
+    `weights` entry (1 for a final-quiz answer, the checkpoint weight for a checkpoint answer).
+    `not_counted` answers were given after the student had seen this question's key.
+    """
+
+    question_id: str
+    value: float
+    scores: tuple[float, ...]
+    weights: tuple[float, ...]
+    not_counted: int = 0
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.scores)
+
+
+@dataclass(frozen=True)
+class MasteryExplanation:
+    """The formula with the student's own numbers, as data a template renders in any language.
+
+    For the averaging methods: sum(term values) = `sum` of `total` questions = `percent`;
+    for N_CORRECT: `sum` questions fully right of the `total` needed. Mastered from `threshold`
+    (a fraction) or, for N_CORRECT, from `total` questions.
+    """
+
+    method: str
+    terms: tuple[MasteryTerm, ...]
+    sum: float
+    total: int
+    percent: int
+    threshold: float
+    decay_weight: float
+    checkpoint_weight: float
+    n_correct: int
+    not_counted: int  # answers left out because the key had been shown before
+
+
+@dataclass(frozen=True)
+class GoalMastery:
+    student_id: int | str
+    goal_id: str
+    total: int  # questions of the goal
+    answered: int  # questions with at least one answer that counts
+    mastery: float  # in [0, 1]
+    status: str
+    explanation: MasteryExplanation
+
+    @property
+    def percent(self) -> int:
+        return round(self.mastery * 100)
+
+
+def _counting_answers(answers: list[Answer], method: MasteryMethod) -> tuple[list[tuple[float, float]], int]:
+    """(score, weight) of the answers that count, oldest first, and how many were left out.
+
+    An answer counts unless this student had already been shown the key of this question
+    before giving it; checkpoint answers count with the checkpoint weight (0 = not at all).
+    """
+    answers = sorted(answers, key=lambda a: (a.answered_at, a.sequence))
+    counting: list[tuple[float, float]] = []
+    left_out = 0
+    key_seen: datetime | None = None
+    for answer in answers:
+        if key_seen is not None and key_seen <= answer.answered_at:
+            left_out += 1
+        else:
+            weight = method.checkpoint_weight if answer.kind == CHECKPOINT else 1.0
+            if weight > 0:
+                counting.append((answer.score, weight))
+        if answer.key_shown_at is not None and (key_seen is None or answer.key_shown_at < key_seen):
+            key_seen = answer.key_shown_at
+    return counting, left_out
+
+
+def _term_value(weighted: list[float], method: MasteryMethod) -> float:
+    if not weighted:
+        return 0.0
+    if method.method == HIGHEST:
+        return max(weighted)
+    if method.method == AVERAGE:
+        return sum(weighted) / len(weighted)
+    if method.method == DECAYING_AVERAGE:
+        value = weighted[0]
+        for score in weighted[1:]:
+            value = method.decay_weight * score + (1 - method.decay_weight) * value
+        return value
+    return weighted[-1]  # LATEST, and N_CORRECT uses the latest for its terms too
+
+
+def _term(question_id: str, answers: list[Answer], method: MasteryMethod) -> MasteryTerm:
+    counting, left_out = _counting_answers(answers, method)
+    weighted = [score * weight for score, weight in counting]
+    return MasteryTerm(question_id, _term_value(weighted, method), tuple(weighted),
+                       tuple(weight for _, weight in counting), left_out)
+
+
+def _goal_mastery(student_id, goal_id: str, question_ids: list[str],
+                  by_question: Mapping[str, list[Answer]], method: MasteryMethod) -> GoalMastery:
+    terms = tuple(_term(q, by_question.get(q, []), method) for q in question_ids)
+    answered = sum(1 for t in terms if t.answered)
+    not_counted = sum(t.not_counted for t in terms)
+    if method.method == N_CORRECT:
+        # Needed: N questions fully right, but never more than the goal has.
+        total = min(method.n_correct, len(terms))
+        total_sum = float(sum(1 for t in terms if any(s >= 1 for s in t.scores)))
+        mastery = min(1.0, total_sum / total) if total else 0.0
+        mastered = total > 0 and total_sum >= total
+    else:
+        total = len(terms)
+        total_sum = sum(t.value for t in terms)
+        mastery = total_sum / total if total else 0.0
+        # Compare rounded values so 0.67 + 0.08 shown as 75 % is mastered, not 74.999… %.
+        mastered = round(mastery, 9) >= method.threshold
+    status = NOT_STARTED if not answered else MASTERED if mastered else IN_PROGRESS
+    explanation = MasteryExplanation(
+        method=method.method, terms=terms, sum=round(total_sum, 4), total=total,
+        percent=round(mastery * 100), threshold=method.threshold,
+        decay_weight=method.decay_weight, checkpoint_weight=method.checkpoint_weight,
+        n_correct=method.n_correct, not_counted=not_counted)
+    return GoalMastery(student_id, goal_id, len(terms), answered, mastery, status, explanation)
+
+
+def class_mastery(answers: Iterable[Answer], goal_questions: Mapping[str, Iterable[str]],
+                  method: MasteryMethod = DEFAULT_METHOD,
+                  student_ids: Iterable[int | str] = ()) -> dict[int | str, dict[str, GoalMastery]]:
+    """Mastery of every goal for every student, in one pass over `answers`.
+
+    `goal_questions` maps goal id -> its question ids (in display order); `student_ids` adds
+    students who have not answered anything yet (they get "not started" everywhere).
+    Result: student id -> goal id -> GoalMastery, students in first-seen order.
+    """
+    by_student: dict[int | str, dict[str, list[Answer]]] = {s: {} for s in student_ids}
+    for answer in answers:
+        by_student.setdefault(answer.student_id, {}).setdefault(answer.question_id, []).append(answer)
+    goals = {goal: list(dict.fromkeys(questions)) for goal, questions in goal_questions.items()}
+    return {
+        student: {goal: _goal_mastery(student, goal, questions, by_question, method)
+                  for goal, questions in goals.items()}
+        for student, by_question in by_student.items()
+    }
