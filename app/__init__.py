@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     Path(settings["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
 
-    from . import database, i18n, security
+    from . import database, i18n, logs, security
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
 
     from .views import register_blueprints
 

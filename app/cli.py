@@ -40,6 +40,9 @@ def content_root_of(path: Path) -> Path:
 
 
 def register_cli(app: Flask) -> None:
+    from . import ops_cli
+
+    ops_cli.register(app)
     content = AppGroup("content", help="Check and load lessons/ and quizzes/.")
 
     @content.command("check")
