@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -67,13 +69,29 @@ class AnswerError(ValueError):
     pass
 
 
+# Form numbers are ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then
+# refuses or reads as another number. The length cap keeps int() cheap; ids get a range check.
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL integer; SQLite would take more, but no id gets that far
+
+
+def parse_row_id(value: object) -> int | None:
+    """A positive database id from a form value, or None if it cannot be one (checked before any query)."""
+    if not isinstance(value, str) or not _ASCII_NUMBER.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 def parse_selection(values: list[str], option_count: int, question_type: str) -> set[int]:
-    """Option indexes from form values; raise AnswerError with a message for bad input."""
-    if len(values) > option_count:
+    """Displayed option positions (0-based) from form values; AnswerError with a message for bad input.
+
+    The positions are those the student saw; the caller maps them to the stored options."""
+    if len(values) > option_count:  # also stops huge lists before looking at them
         raise AnswerError(_l("Choose only from the options shown"))
     selected = set()
     for value in values:
-        if not value.isdigit() or len(value) > 2 or int(value) >= option_count:
+        if not _ASCII_NUMBER.fullmatch(value) or int(value) >= option_count:
             raise AnswerError(_l("Choose only from the options shown"))
         selected.add(int(value))
     if question_type != "multiple" and len(selected) > 1:

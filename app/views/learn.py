@@ -10,7 +10,7 @@ from ..learning.grading import InvalidResponse
 from ..services import attempts
 from ..services import lessons as lesson_service
 from ..services import progress as progress_service
-from .forms import AnswerError, CsrfForm, parse_selection
+from .forms import AnswerError, CsrfForm, parse_row_id, parse_selection
 
 bp = Blueprint("learn", __name__)
 
@@ -103,14 +103,14 @@ def answer(slug: str, position: int):
         abort(404)
     if view.response is not None:  # answered before: show that result, grade nothing again
         return redirect(url_for("learn.slide", slug=slug, position=position) + "#feedback", code=303)
-    version_id = request.form.get("version", "")
-    if not version_id.isdigit():
-        abort(400)
+    version_id = parse_row_id(request.form.get("version"))
+    if version_id is None:  # a form we did not make: checked before any query
+        return render_slide(view, error=_("This form is incomplete. Reload the page and answer again."), status=400)
     try:
         selected = parse_selection(request.form.getlist("option"), len(view.version.options), view.version.type)
         if not selected:
             raise AnswerError(_no_answer_message(view.version.type))
-        attempts.answer_checkpoint(current_user.id, view.screen, int(version_id), selected)
+        attempts.answer_checkpoint(current_user.id, view.screen, version_id, selected)
     except AnswerError as exc:
         return render_slide(view, error=str(exc), status=400)
     except InvalidResponse:

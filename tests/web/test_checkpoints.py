@@ -79,6 +79,36 @@ def test_bad_answers_get_a_400_with_a_message_and_store_nothing(app, client, stu
     assert response_count(app, user_id) == 0
 
 
+@pytest.mark.parametrize("options", [["²"], ["¹"], ["٣"], ["0²"], ["1" * 30], [" 0"], ["0x1"], [str(i) for i in range(5000)]])
+def test_option_values_that_are_not_plain_ascii_positions_are_a_400_with_a_message(app, client, student, options):
+    user_id, _ = student
+    position, version = first_question_screen(app)
+    response = answer(client, position, version.id, options)
+    assert response.status_code == 400
+    assert "Choose only from the options shown" in response.get_data(as_text=True)
+    assert response_count(app, user_id) == 0
+
+
+@pytest.mark.parametrize("version", ["²", "٣", "9999999999999999999", "2147483648", "-1", "0", "", "1.0", "1e3"])
+def test_version_values_that_cannot_be_an_id_are_a_400_with_a_message_and_store_nothing(app, client, student, version):
+    user_id, _ = student
+    position, _version = first_question_screen(app)
+    response = answer(client, position, version, ["0"])
+    assert response.status_code == 400
+    assert "This form is incomplete. Reload the page and answer again." in response.get_data(as_text=True)
+    assert response_count(app, user_id) == 0
+    with app.app_context():  # not even an empty attempt is left behind
+        assert db.session.scalar(select(db.func.count()).select_from(Attempt).where(Attempt.user_id == user_id)) == 0
+
+
+def test_the_largest_possible_id_that_names_no_version_is_a_409_not_a_500(app, client, student):
+    user_id, _ = student
+    position, _version = first_question_screen(app)
+    response = answer(client, position, "2147483647", ["0"])
+    assert response.status_code == 409 and "This question was updated" in response.get_data(as_text=True)
+    assert response_count(app, user_id) == 0
+
+
 def test_missing_or_foreign_version_is_refused(app, client, student):
     user_id, _ = student
     position, version = first_question_screen(app)

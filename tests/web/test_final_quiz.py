@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -166,3 +168,27 @@ def test_retaking_starts_a_new_attempt(app, client, student):
 def test_unknown_attempt_ids_are_404(client, student):
     assert client.get("/attempts/999999").status_code == 404
     assert client.get("/attempts/abc").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9999999999999999999", "-1", " 1", "1" * 3000])
+def test_option_values_that_are_not_plain_ascii_positions_are_a_400_and_hand_in_nothing(app, client, student, value):
+    attempt_id = start(client)
+    versions = versions_of(app, attempt_id)
+    answers = {v.id: right_answer(v) for v in versions}
+    answers[versions[1].id] = [value]
+    response = submit(client, attempt_id, answers)
+    assert response.status_code == 400
+    assert "Question 2: Choose only from the options shown" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).status == "open"
+        assert db.session.scalar(select(db.func.count()).select_from(Response)
+                                 .where(Response.attempt_id == attempt_id)) == 0
+
+
+def test_a_huge_list_of_options_for_one_question_is_a_400(app, client, student):
+    attempt_id = start(client)
+    versions = versions_of(app, attempt_id)
+    answers = {v.id: right_answer(v) for v in versions}
+    answers[versions[0].id] = ["0"] * 5000
+    response = submit(client, attempt_id, answers)
+    assert response.status_code == 400 and "Choose only from the options shown" in response.get_data(as_text=True)
