@@ -7,7 +7,7 @@ import logging
 from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .extensions import db, login_manager
 from .models import User
@@ -18,7 +18,48 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 log = logging.getLogger(__name__)
 
 
+class _GuardedInput:
+    """The request body stream; an error while reading it (the client's malformed chunked body,
+    e.g. gunicorn's InvalidChunkSize, or a broken connection) is the client's 400, not our 500."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guarded(self, method, *args):
+        try:
+            return method(*args)
+        except HTTPException:
+            raise
+        except Exception as exc:  # any server's parser error: they share no base class
+            raise BadRequest("malformed request body") from exc
+
+    def read(self, *args):
+        return self._guarded(self._stream.read, *args)
+
+    def readline(self, *args):
+        return self._guarded(self._stream.readline, *args)
+
+    def readlines(self, *args):
+        return self._guarded(self._stream.readlines, *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+class RequestBodyGuard:
+    """WSGI middleware that puts `_GuardedInput` around `wsgi.input`."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _GuardedInput(environ["wsgi.input"])
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
+    app.wsgi_app = RequestBodyGuard(app.wsgi_app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 
@@ -64,9 +105,10 @@ def init_app(app: Flask) -> None:
         }
         return error_page(error.code or 500, messages.get(error.code, error.description))
 
-    @app.errorhandler(Exception)
-    def server_error(error: Exception):
-        log.exception("unhandled error on %s", request.path)
+    # Registered for 500, not for Exception: Flask then still sends `got_request_exception`, logs
+    # the traceback and (when PROPAGATE_EXCEPTIONS is on) re-raises, so a bug never hides in a test.
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
         db.session.rollback()
         return error_page(500, _("Something went wrong on our side. Your earlier answers are safe; try again."))
 

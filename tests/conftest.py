@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from flask_migrate import upgrade
+from jinja2 import StrictUndefined
 
 from app import create_app
 from app.content.loader import load_content
@@ -14,7 +15,7 @@ from app.extensions import db
 from app.services import accounts
 from app.services.content_sync import sync_content
 
-from .support import ROOT, PostgresCluster, login, missing
+from .support import ROOT, CheckedClient, PostgresCluster, login, missing, watching_server_errors
 
 PASSWORD = "correct horse battery"
 _names = itertools.count(1)
@@ -33,12 +34,33 @@ def postgres_cluster():
     cluster.stop()
 
 
+@pytest.fixture(autouse=True)
+def fail_on_server_errors(request):
+    """Any exception in a request, ERROR log record of the app or 5xx answer fails the test that
+    caused it, with the traceback. A test that provokes one on purpose asks for
+    `expected_server_errors` and checks what it got."""
+    with watching_server_errors() as errors:
+        yield errors
+        if errors and "expected_server_errors" not in request.fixturenames:
+            pytest.fail(f"unexpected server error(s):\n{errors.report()}", pytrace=False)
+
+
+@pytest.fixture()
+def expected_server_errors(fail_on_server_errors):
+    """This test provokes a server error on purpose: the errors seen so far, for its own asserts."""
+    return fail_on_server_errors
+
+
 def make_app(tmp_path_factory, database_url: str | None, **overrides):
     instance = tmp_path_factory.mktemp("instance")
+    # PROPAGATE_EXCEPTIONS off: requests answer like in production (the friendly 500 page), and
+    # fail_on_server_errors turns the exception into a failed test.
     config = {"SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance / 'test.sqlite'}",
-              "INSTANCE_PATH": instance, "TESTING": True, "RATELIMIT_ENABLED": False,
-              "CONTENT_ROOT": ROOT, **overrides}
+              "INSTANCE_PATH": instance, "TESTING": True, "PROPAGATE_EXCEPTIONS": False,
+              "RATELIMIT_ENABLED": False, "CONTENT_ROOT": ROOT, **overrides}
     app = create_app(config)
+    app.jinja_env.undefined = StrictUndefined  # a misspelt variable is an error, not an empty string
+    app.test_client_class = CheckedClient
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))  # the real migrations, not create_all()
         sync_content(load_content(app.config["CONTENT_ROOT"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -10,10 +11,14 @@ import socket
 import subprocess
 import tempfile
 import time
+import traceback
+from collections.abc import Iterator
 from glob import glob
 from pathlib import Path
 
 import pytest
+from flask import got_request_exception
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
@@ -37,6 +42,77 @@ def csrf_token(client, path: str) -> str:
 def login(client, username: str, password: str):
     token = csrf_token(client, "/login")
     return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
+
+
+class ServerErrors:
+    """What went wrong on the server during one test: exceptions, ERROR log records, 5xx answers.
+
+    `tests/conftest.py` fails every test that leaves something here, unless the test asked for the
+    `expected_server_errors` fixture (and then asserts on it itself)."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        self.exceptions: list[BaseException] = []
+        self.log_records: list[logging.LogRecord] = []
+        self.responses: list[tuple[str, str, int]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.exceptions or self.log_records or self.responses)
+
+    def report(self) -> str:
+        parts = ["".join(traceback.format_exception(exc)) for exc in self.exceptions]
+        formatter = logging.Formatter("%(name)s %(levelname)s: %(message)s")
+        parts += [formatter.format(record) for record in self.log_records]
+        parts += [f"{method} {path} answered {status}" for method, path, status in self.responses]
+        return "\n".join(parts)
+
+
+class _ErrorLogHandler(logging.Handler):
+    def __init__(self, errors: ServerErrors):
+        super().__init__(level=logging.ERROR)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.log_records.append(record)
+
+
+SERVER_ERRORS = ServerErrors()
+# the app's own loggers ("app", "app.security"...) and the dev server's (e2e tests)
+WATCHED_LOGGERS = ("app", "werkzeug")
+
+
+@contextlib.contextmanager
+def watching_server_errors() -> Iterator[ServerErrors]:
+    """Collect exceptions (Flask's got_request_exception signal, from any thread) and ERROR logs."""
+    errors = SERVER_ERRORS
+    errors.clear()
+
+    def on_exception(_sender, exception, **_extra):
+        errors.exceptions.append(exception)
+
+    handler = _ErrorLogHandler(errors)
+    got_request_exception.connect(on_exception)
+    for name in WATCHED_LOGGERS:
+        logging.getLogger(name).addHandler(handler)
+    try:
+        yield errors
+    finally:
+        got_request_exception.disconnect(on_exception)
+        for name in WATCHED_LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+
+
+class CheckedClient(FlaskClient):
+    """The Flask test client, noting every 5xx answer so the test that caused it fails."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.status_code >= 500:
+            request = response.request
+            SERVER_ERRORS.responses.append((request.method, request.path, response.status_code))
+        return response
 
 
 def free_port() -> int:

@@ -1,5 +1,8 @@
 """Health check, security headers, error pages, SQL statements per page, migrations."""
 
+import io
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -77,3 +80,72 @@ def test_the_progress_and_course_pages_issue_a_fixed_number_of_statements(app, c
     after = {path: statements_for(path) for path in before}
     assert after == before
     assert before["/progress"] <= 7 and before["/"] <= 5, before
+
+
+def test_an_unexpected_error_shows_the_friendly_page_and_is_reported_to_the_tests(
+        client, monkeypatch, expected_server_errors):
+    from app.views import main
+
+    def broken(_language):
+        raise RuntimeError("a bug in the catalogue query")
+
+    monkeypatch.setattr(main.lesson_service, "catalogue_summary", broken)
+    response = client.get("/", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
+    # what would fail any other test: the exception, Flask's error log with it, the 500 answer
+    assert [str(exc) for exc in expected_server_errors.exceptions] == ["a bug in the catalogue query"]
+    assert any(record.exc_info and record.exc_info[1] is expected_server_errors.exceptions[0]
+               for record in expected_server_errors.log_records)
+    assert expected_server_errors.responses == [("GET", "/", 500)]
+
+
+class InvalidChunkSize(Exception):  # noqa: N818 - named like gunicorn's, which has no common base
+    pass
+
+
+class BrokenBody(io.BytesIO):
+    """A request body whose reading fails, as gunicorn's reader does on a malformed chunk size."""
+
+    def read(self, *_args):
+        raise InvalidChunkSize("Invalid chunk size: b'zz'")
+
+    readline = readinto = read
+
+
+def test_a_request_body_that_cannot_be_read_is_a_400(client):
+    response = client.post("/language", input_stream=BrokenBody(),
+                           headers={"Transfer-Encoding": "chunked",
+                                    "Content-Type": "application/x-www-form-urlencoded"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 400
+    assert "The request could not be understood." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", [
+    "/\r\nSet-Cookie: stolen=1", "/\nLocation: https://evil.example", "//evil.example", "/\\evil.example",
+    "/\t/evil.example", "https://evil.example/", "javascript:alert(1)", "/%0d%0aSet-Cookie:%20x=1",
+    "/%2F%2Fevil.example", "/lessons/\x00", "/ü", "/" + "a" * 3000, "", "evil.example",
+])
+def test_the_language_switch_never_redirects_off_site_or_with_control_characters(client, target):
+    token = csrf_token(client, "/")
+    response = client.post("/language", data={"csrf_token": token, "language": "nl", "next": target})
+    assert response.status_code in (303, 400)  # 400 only for the NUL byte
+    if response.status_code == 303:
+        assert response.headers["Location"] == "/"
+        assert "stolen" not in response.headers.get("Set-Cookie", "")
+
+
+def test_the_language_switch_refuses_a_header_injection_in_the_query_string(client):
+    token = csrf_token(client, "/")
+    response = client.post("/language?next=/%0D%0ASet-Cookie:stolen=1",
+                           data={"csrf_token": token, "language": "nl"})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/lessons/nl-l1/", "/courses/nl-klantrelaties/glossary#term-crm",
+                                    "/?language=hu", "/lessons/nl-l1/slides/3"])
+def test_the_language_switch_returns_to_a_clean_local_path(client, target):
+    token = csrf_token(client, "/")
+    response = client.post("/language", data={"csrf_token": token, "language": "nl", "next": target})
+    assert response.status_code == 303 and response.headers["Location"] == target
