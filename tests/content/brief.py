@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from ..support import ROOT
@@ -92,8 +93,11 @@ def _trigrams(text: str) -> set[str]:
 
 
 def _similarity(a: str, b: str) -> float:
+    # Trigram overlap pairs reworded options; the matching-blocks ratio tells apart options that
+    # use the same words in another order ("A does X and B does Y" against "A does Y and B does X").
     left, right = _trigrams(a), _trigrams(b)
-    return len(left & right) / len(left | right) if left | right else 0.0
+    overlap = len(left & right) / len(left | right) if left | right else 0.0
+    return overlap + SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
 def align_options(brief_texts: tuple[str, ...], our_texts: tuple[str, ...]) -> tuple[int, ...]:
