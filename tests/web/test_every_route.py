@@ -34,11 +34,21 @@ def test_every_get_route_is_public_or_sends_anonymous_visitors_to_login(app, cli
     assert seen >= 12
 
 
-def test_every_post_route_refuses_a_missing_csrf_token(app, client, student):
+CSRF_REFUSAL = "This form has expired or was not sent from this site."
+
+
+def test_every_post_route_refuses_a_missing_or_forged_csrf_token(app, client, student):
+    seen = 0
     for rule, path in routes(app):
-        if "POST" in rule.methods:
-            response = client.post(path, data={"option": "0"})
-            assert response.status_code == 400, path
+        if "POST" not in rule.methods:
+            continue
+        seen += 1
+        for token in (None, "forged-token", ""):
+            data = {"option": "0"} if token is None else {"option": "0", "csrf_token": token}
+            response = client.post(path, data=data, headers={"Accept-Language": "en"})
+            assert response.status_code == 400, (path, token)
+            assert CSRF_REFUSAL in response.get_data(as_text=True), (path, token)
+    assert seen >= 5
 
 
 @pytest.mark.parametrize("junk", ["", "x" * 5000, "\x00", "'; DROP TABLE users; --", "../../etc/passwd", "%00"])

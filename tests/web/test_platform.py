@@ -51,8 +51,9 @@ def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_le
         client.get(f"/lessons/{LESSON}/slides/{position}")
     counts[(LESSON, "question")] = len(statements)
     token = csrf_token(client, f"/lessons/{LESSON}/slides/{position}")
-    client.post(f"/lessons/{LESSON}/slides/{position}/answer",
-                data={"csrf_token": token, "version": version.id, "option": "0"})
+    answered = client.post(f"/lessons/{LESSON}/slides/{position}/answer",
+                           data={"csrf_token": token, "version": version.id, "option": "0"})
+    assert answered.status_code == 303
     with count_statements(app) as statements:
         assert "Your answer" in client.get(f"/lessons/{LESSON}/slides/{position}").get_data(as_text=True)
     counts[(LESSON, "answered question")] = len(statements)
@@ -75,8 +76,9 @@ def test_the_progress_and_course_pages_issue_a_fixed_number_of_statements(app, c
     before = {path: statements_for(path) for path in ("/progress", "/courses/nl-klantrelaties/", "/")}
     position, version = first_question_screen(app)
     token = csrf_token(client, f"/lessons/{LESSON}/slides/{position}")
-    client.post(f"/lessons/{LESSON}/slides/{position}/answer",
-                data={"csrf_token": token, "version": version.id, "option": "0"})
+    answered = client.post(f"/lessons/{LESSON}/slides/{position}/answer",
+                           data={"csrf_token": token, "version": version.id, "option": "0"})
+    assert answered.status_code == 303
     after = {path: statements_for(path) for path in before}
     assert after == before
     assert before["/progress"] <= 7 and before["/"] <= 5, before
