@@ -80,24 +80,28 @@ def goal_progress(goal_questions: Mapping[str, Iterable[str]], scores: Mapping[s
 # The functions above are the original single-student rule (latest answer per question, counted
 # over the goal's questions, mastered from 75 %). What follows generalises it: the teacher picks a
 # method per course, the threshold is a parameter, and one pass over a list of answers yields the
-# mastery of every student of a class. The rule for which answers count is in docs/grading.md.
+# mastery of every student of a class. Which answers count is in docs/grading.md.
 
 LATEST, HIGHEST, AVERAGE, DECAYING_AVERAGE, N_CORRECT = (
     "latest", "highest", "average", "decaying_average", "n_correct")
 METHODS = (LATEST, HIGHEST, AVERAGE, DECAYING_AVERAGE, N_CORRECT)
 CHECKPOINT, FINAL = "checkpoint", "final"
+# What the sum is divided by: every question of the goal (unanswered ones count 0), or only the
+# questions the student has answered in a way that counts (at least `min_questions` of them).
+GOAL_QUESTIONS, ANSWERED_QUESTIONS = "goal_questions", "answered_questions"
 
 
 @dataclass(frozen=True)
 class MasteryMethod:
-    """How a course turns answers into mastery. The default is the documented Lesmark default.
+    """How a course turns answers into mastery. The defaults are the documented Lesmark default.
 
-    - `method`: one of METHODS;
-    - `threshold`: mastery from this fraction (not used by "mastered after N correct");
+    - `method`: one of METHODS, applied to the counting answers of each question;
+    - `threshold`: mastered from this fraction (not used by "mastered after N correct");
     - `decay_weight`: weight of the newest answer in the decaying average (Canvas uses 0.65);
     - `n_correct`: for N_CORRECT, how many questions of the goal must be answered fully right;
-    - `checkpoint_weight`: what a checkpoint answer is worth next to a final-quiz answer
-      (1 = the same, 0.5 = half, 0 = checkpoints are practice and never count).
+    - `checkpoint_weight`: weight of a question answered only in checkpoints, next to 1 for a
+      final-quiz question (0.5 = half as much, 0 = checkpoints are practice and never count);
+    - `denominator` and `min_questions`: see GOAL_QUESTIONS / ANSWERED_QUESTIONS.
     """
 
     method: str = LATEST
@@ -105,6 +109,8 @@ class MasteryMethod:
     decay_weight: float = 0.65
     n_correct: int = 3
     checkpoint_weight: float = 1.0
+    denominator: str = GOAL_QUESTIONS
+    min_questions: int = 1
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -113,10 +119,12 @@ class MasteryMethod:
             raise ValueError("threshold must be in (0, 1]")
         if not 0 < self.decay_weight <= 1:
             raise ValueError("decay_weight must be in (0, 1]")
-        if self.n_correct < 1:
-            raise ValueError("n_correct must be at least 1")
+        if self.n_correct < 1 or self.min_questions < 1:
+            raise ValueError("n_correct and min_questions must be at least 1")
         if not 0 <= self.checkpoint_weight <= 1:
             raise ValueError("checkpoint_weight must be in [0, 1]")
+        if self.denominator not in (GOAL_QUESTIONS, ANSWERED_QUESTIONS):
+            raise ValueError(f"unknown denominator {self.denominator!r}")
 
 
 DEFAULT_METHOD = MasteryMethod()
@@ -142,17 +150,18 @@ class Answer:
 
 @dataclass(frozen=True)
 class MasteryTerm:
-    """What one question of the goal contributes: `value`, from the answers that count.
+    """What one question of the goal contributes: `weight` x `value`.
 
-    `scores` are the counting answers' scores, oldest first, each already multiplied by its
-    `weights` entry (1 for a final-quiz answer, the checkpoint weight for a checkpoint answer).
-    `not_counted` answers were given after the student had seen this question's key.
+    `scores` are the scores of the answers that count, oldest first; `value` is the method
+    applied to them (0 when there are none). `weight` is 1, or the checkpoint weight when the
+    question was answered only in checkpoints. `not_counted` answers were given after the
+    student had seen this question's key.
     """
 
     question_id: str
     value: float
+    weight: float
     scores: tuple[float, ...]
-    weights: tuple[float, ...]
     not_counted: int = 0
 
     @property
@@ -164,20 +173,23 @@ class MasteryTerm:
 class MasteryExplanation:
     """The formula with the student's own numbers, as data a template renders in any language.
 
-    For the averaging methods: sum(term values) = `sum` of `total` questions = `percent`;
-    for N_CORRECT: `sum` questions fully right of the `total` needed. Mastered from `threshold`
-    (a fraction) or, for N_CORRECT, from `total` questions.
+    Averaging methods: sum(weight x value of the counted terms) = `sum`, of `total` = `percent`,
+    mastered from `threshold`. N_CORRECT: `sum` questions fully right of the `total` needed.
+    `terms` are the questions in the denominator; with ANSWERED_QUESTIONS the unanswered ones
+    are left out.
     """
 
     method: str
     terms: tuple[MasteryTerm, ...]
     sum: float
-    total: int
+    total: float
     percent: int
     threshold: float
     decay_weight: float
     checkpoint_weight: float
     n_correct: int
+    denominator: str
+    min_questions: int
     not_counted: int  # answers left out because the key had been shown before
 
 
@@ -196,74 +208,76 @@ class GoalMastery:
         return round(self.mastery * 100)
 
 
-def _counting_answers(answers: list[Answer], method: MasteryMethod) -> tuple[list[tuple[float, float]], int]:
-    """(score, weight) of the answers that count, oldest first, and how many were left out.
+def _counting_answers(answers: list[Answer], method: MasteryMethod) -> tuple[list[Answer], int]:
+    """The answers that count, oldest first, and how many were left out for a seen key.
 
     An answer counts unless this student had already been shown the key of this question
-    before giving it; checkpoint answers count with the checkpoint weight (0 = not at all).
+    before giving it; checkpoint answers do not count when the checkpoint weight is 0.
     """
-    answers = sorted(answers, key=lambda a: (a.answered_at, a.sequence))
-    counting: list[tuple[float, float]] = []
+    counting: list[Answer] = []
     left_out = 0
     key_seen: datetime | None = None
-    for answer in answers:
+    for answer in sorted(answers, key=lambda a: (a.answered_at, a.sequence)):
         if key_seen is not None and key_seen <= answer.answered_at:
             left_out += 1
-        else:
-            weight = method.checkpoint_weight if answer.kind == CHECKPOINT else 1.0
-            if weight > 0:
-                counting.append((answer.score, weight))
+        elif answer.kind != CHECKPOINT or method.checkpoint_weight > 0:
+            counting.append(answer)
         if answer.key_shown_at is not None and (key_seen is None or answer.key_shown_at < key_seen):
             key_seen = answer.key_shown_at
     return counting, left_out
 
 
-def _term_value(weighted: list[float], method: MasteryMethod) -> float:
-    if not weighted:
+def _term_value(scores: list[float], method: MasteryMethod) -> float:
+    if not scores:
         return 0.0
     if method.method == HIGHEST:
-        return max(weighted)
+        return max(scores)
     if method.method == AVERAGE:
-        return sum(weighted) / len(weighted)
+        return sum(scores) / len(scores)
     if method.method == DECAYING_AVERAGE:
-        value = weighted[0]
-        for score in weighted[1:]:
+        value = scores[0]
+        for score in scores[1:]:
             value = method.decay_weight * score + (1 - method.decay_weight) * value
         return value
-    return weighted[-1]  # LATEST, and N_CORRECT uses the latest for its terms too
+    return scores[-1]  # LATEST (N_CORRECT shows the latest too)
 
 
 def _term(question_id: str, answers: list[Answer], method: MasteryMethod) -> MasteryTerm:
     counting, left_out = _counting_answers(answers, method)
-    weighted = [score * weight for score, weight in counting]
-    return MasteryTerm(question_id, _term_value(weighted, method), tuple(weighted),
-                       tuple(weight for _, weight in counting), left_out)
+    scores = [a.score for a in counting]
+    only_checkpoints = bool(counting) and all(a.kind == CHECKPOINT for a in counting)
+    weight = method.checkpoint_weight if only_checkpoints else 1.0
+    return MasteryTerm(question_id, _term_value(scores, method), weight, tuple(scores), left_out)
 
 
 def _goal_mastery(student_id, goal_id: str, question_ids: list[str],
                   by_question: Mapping[str, list[Answer]], method: MasteryMethod) -> GoalMastery:
-    terms = tuple(_term(q, by_question.get(q, []), method) for q in question_ids)
-    answered = sum(1 for t in terms if t.answered)
-    not_counted = sum(t.not_counted for t in terms)
+    all_terms = [_term(q, by_question.get(q, []), method) for q in question_ids]
+    answered = sum(1 for t in all_terms if t.answered)
+    terms = ([t for t in all_terms if t.answered] if method.denominator == ANSWERED_QUESTIONS
+             else all_terms)
     if method.method == N_CORRECT:
         # Needed: N questions fully right, but never more than the goal has.
-        total = min(method.n_correct, len(terms))
-        total_sum = float(sum(1 for t in terms if any(s >= 1 for s in t.scores)))
+        total = float(min(method.n_correct, len(all_terms)))
+        total_sum = float(sum(1 for t in all_terms if any(s >= 1 for s in t.scores)))
         mastery = min(1.0, total_sum / total) if total else 0.0
         mastered = total > 0 and total_sum >= total
     else:
-        total = len(terms)
-        total_sum = sum(t.value for t in terms)
+        total_sum = sum(t.weight * t.value for t in terms)
+        total = sum(t.weight for t in terms)
+        if method.denominator == ANSWERED_QUESTIONS:
+            total = max(total, float(min(method.min_questions, len(all_terms))))
         mastery = total_sum / total if total else 0.0
-        # Compare rounded values so 0.67 + 0.08 shown as 75 % is mastered, not 74.999… %.
+        # Compare rounded values so 2.25 of 3 is mastered at 75 %, not 74.999... %.
         mastered = round(mastery, 9) >= method.threshold
     status = NOT_STARTED if not answered else MASTERED if mastered else IN_PROGRESS
     explanation = MasteryExplanation(
-        method=method.method, terms=terms, sum=round(total_sum, 4), total=total,
+        method=method.method, terms=tuple(terms), sum=round(total_sum, 4), total=round(total, 4),
         percent=round(mastery * 100), threshold=method.threshold,
         decay_weight=method.decay_weight, checkpoint_weight=method.checkpoint_weight,
-        n_correct=method.n_correct, not_counted=not_counted)
-    return GoalMastery(student_id, goal_id, len(terms), answered, mastery, status, explanation)
+        n_correct=method.n_correct, denominator=method.denominator,
+        min_questions=method.min_questions, not_counted=sum(t.not_counted for t in all_terms))
+    return GoalMastery(student_id, goal_id, len(all_terms), answered, mastery, status, explanation)
 
 
 def class_mastery(answers: Iterable[Answer], goal_questions: Mapping[str, Iterable[str]],

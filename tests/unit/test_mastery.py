@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.learning.mastery import (
+    ANSWERED_QUESTIONS,
     AVERAGE,
     CHECKPOINT,
     DECAYING_AVERAGE,
@@ -168,12 +169,29 @@ def test_checkpoint_weight_zero_makes_checkpoints_practice():
     assert result.mastery == 0.5 and result.answered == 1 and result.status == "in_progress"
 
 
-def test_checkpoint_weight_half_counts_a_checkpoint_answer_for_half_its_score():
-    answers = [a("q1", 1.0, 0, kind=CHECKPOINT), a("q2", 1.0, 5)]
-    result = mastery_of(answers, MasteryMethod(checkpoint_weight=0.5), goals={"g1": ["q1", "q2"]})
-    # 1 x 0.5 + 1 = 1.5 of 2 = 75 % -> mastered
-    assert result.explanation.terms[0].weights == (0.5,)
-    assert result.explanation.sum == 1.5 and result.status == "mastered"
+def test_checkpoint_weight_half_makes_a_checkpoint_question_weigh_half_as_much():
+    answers = [a("q1", 1.0, 0, kind=CHECKPOINT), a("q2", 0.0, 5), a("q3", 1.0, 6)]
+    result = mastery_of(answers, MasteryMethod(checkpoint_weight=0.5), goals={"g1": ["q1", "q2", "q3", "q4"]})
+    # weighted: 0.5 x 1 + 1 x 0 + 1 x 1 + 1 x 0 (q4 unanswered) = 1.5 of 0.5 + 1 + 1 + 1 = 3.5 -> 42.9 %
+    assert [t.weight for t in result.explanation.terms] == [0.5, 1.0, 1.0, 1.0]
+    assert (result.explanation.sum, result.explanation.total, result.percent) == (1.5, 3.5, 43)
+
+
+def test_a_question_answered_in_the_final_quiz_weighs_fully_even_after_a_checkpoint():
+    # checkpoint try at minute 0 without the key shown (a second try remained), final at minute 9
+    answers = [a("q1", 0.0, 0, kind=CHECKPOINT), a("q1", 1.0, 9, kind=FINAL)]
+    result = mastery_of(answers, MasteryMethod(checkpoint_weight=0.5), goals={"g1": ["q1"]})
+    assert result.explanation.terms[0].weight == 1.0 and result.mastery == 1.0
+
+
+def test_answered_questions_denominator_leaves_unanswered_questions_out():
+    answers = [a("q1", 1.0, 0), a("q2", 0.0, 1)]
+    per_goal = mastery_of(answers)
+    per_answered = mastery_of(answers, MasteryMethod(denominator=ANSWERED_QUESTIONS))
+    at_least_three = mastery_of(answers, MasteryMethod(denominator=ANSWERED_QUESTIONS, min_questions=3))
+    # 1 + 0 of 4 questions = 25 %; of the 2 answered = 50 %; at least 3 needed: 1 of 3 = 33 %
+    assert (per_goal.percent, per_answered.percent, at_least_three.percent) == (25, 50, 33)
+    assert [t.question_id for t in per_answered.explanation.terms] == ["q1", "q2"]
 
 
 def test_many_students_are_computed_in_one_call_and_silent_students_are_not_started():
@@ -190,7 +208,8 @@ def test_a_goal_without_questions_is_not_started_with_zero_mastery():
 
 
 @pytest.mark.parametrize("bad", [
-    {"method": "median"}, {"threshold": 0}, {"decay_weight": 1.5}, {"n_correct": 0}, {"checkpoint_weight": -0.1}])
+    {"method": "median"}, {"threshold": 0}, {"decay_weight": 1.5}, {"n_correct": 0}, {"checkpoint_weight": -0.1},
+    {"denominator": "some"}, {"min_questions": 0}])
 def test_impossible_method_parameters_are_refused(bad):
     with pytest.raises(ValueError):
         MasteryMethod(**bad)
@@ -201,3 +220,19 @@ def test_the_default_method_gives_the_same_result_as_the_original_rule_without_k
     old = goal_progress(GOAL, latest_scores(r(x.question_id, x.score, (x.answered_at - T0).seconds // 60) for x in answers))["g1"]
     new = mastery_of(answers)
     assert (new.mastery, new.status, new.answered) == (old.mastery, old.status, old.answered)
+
+
+def test_an_empty_hand_in_then_a_retake_of_the_same_questions_does_not_pump_mastery():
+    # Issue 10: hand in empty (all 0, keys shown at minute 1), retake the same two questions right.
+    goals = {"g1": ["q1", "q2"]}
+    answers = [a("q1", 0.0, 0, key_shown=1), a("q2", 0.0, 0, key_shown=1), a("q1", 1.0, 3), a("q2", 1.0, 3)]
+    result = mastery_of(answers, goals=goals)
+    assert (result.mastery, result.status, result.explanation.not_counted) == (0.0, "in_progress", 2)
+
+
+def test_a_wrong_checkpoint_answer_is_not_undone_by_the_same_question_in_the_final_quiz():
+    # checkpoint wrong at minute 0, key shown right away; same question in the final at minute 20
+    answers = [a("q1", 0.0, 0, kind=CHECKPOINT, key_shown=0), a("q1", 1.0, 20), a("q2", 1.0, 21)]
+    result = mastery_of(answers, goals={"g1": ["q1", "q2"]})
+    # q1 keeps its checkpoint 0, q2 (not seen before) counts: 0 + 1 = 1 of 2 = 50 %
+    assert [t.value for t in result.explanation.terms] == [0.0, 1.0] and result.percent == 50
