@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install install-test translations db content demo run test lint check-content bench browser clean
+.PHONY: help install install-test translations db content demo run test lint check-content bench browser redis clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed translations ## Create .venv and install the app
 
-install-test: $(VENV)/.installed-test translations browser ## Install what the tests need (Chromium included)
+install-test: $(VENV)/.installed-test translations browser redis ## Install what the tests need (Chromium and Redis included)
 
 translations: $(VENV)/.installed ## Compile the interface translations (.po -> .mo)
 	@$(BIN)/pybabel compile -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -d app/translations
@@ -48,6 +48,12 @@ browser: ## Install Debian's Chromium for the browser tests (if missing)
 	  echo "Installing Chromium (Debian package) for the browser tests..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+redis: ## Install Debian's redis-server for the rate-limit tests (if missing; the tests start their own)
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing redis-server (Debian package) for the rate-limit tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
 
 db: install ## Apply database migrations
 	$(BIN)/flask db upgrade

@@ -95,9 +95,15 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_user(username, role, name, password):
         """Create an account."""
-        problem = accounts.password_problem(password, username)
+        problem = accounts.username_problem(accounts.normalise_username(username))
         if problem:
-            raise click.ClickException(f"password rejected: {problem.replace('_', ' ')}")
+            raise click.ClickException(f"username rejected ({problem.replace('_', ' ')}): use 3 to 40 letters "
+                                       "of one alphabet, digits 0-9, '.', '-' or '_', starting with a letter or digit")
+        check = accounts.check_password(password, username, name)
+        if not check.ok:
+            raise click.ClickException(
+                f"password rejected ({check.problem.replace('_', ' ')}): use at least {accounts.MIN_PASSWORD} "
+                f"characters, for example three or four random words")
         try:
             accounts.register(username, name or username, password, role)
         except accounts.AccountError as exc:

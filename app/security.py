@@ -6,11 +6,12 @@ import logging
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .extensions import db, login_manager
-from .models import User
+from .services import sessions
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -64,8 +65,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None  # the login page explains itself
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str):
+        # The cookie names a server-side session (services/sessions.py), never a user id.
+        return sessions.user_for_token(token)
+
+    @app.before_request
+    def load_session_user():
+        # Look the session up before a view writes anything: refreshing last_seen_at uses its own
+        # short transaction, which must not wait for the request's own uncommitted writes (SQLite).
+        if request.endpoint != "static":
+            _ = current_user.is_authenticated
 
     @app.before_request
     def refuse_nul_bytes():

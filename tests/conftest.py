@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import subprocess
 
 import pytest
 from flask_migrate import upgrade
@@ -15,7 +16,15 @@ from app.extensions import db
 from app.services import accounts
 from app.services.content_sync import sync_content
 
-from .support import ROOT, CheckedClient, PostgresCluster, login, missing, watching_server_errors
+from .support import (
+    ROOT,
+    CheckedClient,
+    PostgresCluster,
+    RedisServer,
+    login,
+    missing,
+    watching_server_errors,
+)
 
 PASSWORD = "correct horse battery"
 _names = itertools.count(1)
@@ -32,6 +41,18 @@ def postgres_cluster():
         missing(f"PostgreSQL ({exc})")
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real Redis (rate limits shared by workers); missing fails in CI, skips locally."""
+    try:
+        server = RedisServer()
+        server.start()
+    except (FileNotFoundError, OSError, subprocess.SubprocessError) as exc:
+        missing(f"Redis ({exc})")
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -161,3 +161,45 @@ class PostgresCluster:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         time.sleep(0.1)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class RedisServer:
+    """A private redis-server (Debian's) on a free port, in-memory only; stopped at the end."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            raise FileNotFoundError("redis-server is not installed")
+        self.port = free_port()
+        self.tmp = Path(tempfile.mkdtemp(prefix="lesmark-redis-", dir="/tmp"))
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> str:
+        subprocess.run([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--dir", str(self.tmp), "--daemonize", "yes",
+                        "--pidfile", str(self.tmp / "redis.pid"), "--logfile", str(self.tmp / "redis.log")],
+                       check=True, capture_output=True, timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return self.url
+            time.sleep(0.05)
+        raise OSError(f"redis-server did not answer on port {self.port}")
+
+    def flush(self) -> None:
+        """Forget every key (rate-limit counters) between tests."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"FLUSHALL\r\n")
+            assert s.recv(16).startswith(b"+OK")
+
+    def stop(self) -> None:
+        pid_file = self.tmp / "redis.pid"
+        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+            os.kill(int(pid_file.read_text().strip()), 15)
+            for _ in range(100):
+                if not pid_file.exists():
+                    break
+                time.sleep(0.05)
+        shutil.rmtree(self.tmp, ignore_errors=True)

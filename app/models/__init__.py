@@ -1,6 +1,6 @@
 """Database models, one module per concern; import them from here."""
 
-from .accounts import ROLES, User
+from .accounts import ROLES, LoginThrottle, User, UserSession
 from .common import utcnow
 from .content import (
     Course,
@@ -14,6 +14,7 @@ from .content import (
 from .learning import Attempt, FinalQuizItem, LessonProgress, Response
 
 __all__ = [
-    "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress",
-    "Question", "QuestionVersion", "Response", "Screen", "User", "question_version_goals", "utcnow",
+    "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
+    "Question", "QuestionVersion", "Response", "Screen", "User", "UserSession", "question_version_goals",
+    "utcnow",
 ]

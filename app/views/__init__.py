@@ -11,9 +11,9 @@ class SlugConverter(BaseConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, learn, main, progress, quiz
+    from . import account, auth, learn, main, progress, quiz
 
     app.url_map.converters["slug"] = SlugConverter
 
-    for module in (main, auth, learn, quiz, progress):
+    for module in (main, auth, account, learn, quiz, progress):
         app.register_blueprint(module.bp)

@@ -7,7 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
 
 from ..i18n import LANGUAGE_NAMES
 from ..services import accounts
@@ -15,9 +15,36 @@ from ..services import accounts
 PASSWORD_MESSAGES = {
     "too_short": _l("Password must be at least %(n)s characters long", n=accounts.MIN_PASSWORD),
     "too_long": _l("Password must be at most %(n)s characters long", n=accounts.MAX_PASSWORD),
-    "too_common": _l("This password is too easy to guess. Choose a longer, less common one"),
-    "contains_username": _l("Password must not contain your username"),
 }
+# zxcvbn explains itself in English only: our own reasons, each followed by what to do instead.
+PASSWORD_WEAKNESS = {
+    "personal": _l("It contains your name or username."),
+    "common": _l("It is, or contains, a very common password or word."),
+    "substitution": _l("Swapping letters for look-alike digits or symbols (0 for o, @ for a) does not help."),
+    "keyboard": _l("Keyboard rows and sequences such as qwerty or 12345 are guessed first."),
+    "repeat": _l("Repeated characters or patterns such as aaa or abcabc are guessed first."),
+    "dates": _l("Years and dates are guessed first."),
+    "general": "",
+}
+PASSWORD_HINT = _l("At least %(n)s characters. Three or four random words are strong and easy to remember.",
+                   n=accounts.MIN_PASSWORD)
+USERNAME_MESSAGES = {
+    "length": _l("Username must be 3 to 40 characters long"),
+    "characters": _l("Username may only use letters, digits, dots, hyphens and underscores, and must start with a letter or digit"),
+    "mixed_scripts": _l("Use letters from one alphabet only, not for example Latin and Cyrillic letters together"),
+}
+
+
+def password_error(password: str, username: str, display_name: str) -> str | None:
+    """The message for a password that breaks the rules (with advice), or None."""
+    check = accounts.check_password(password, username, display_name)
+    if check.ok:
+        return None
+    if check.problem in PASSWORD_MESSAGES:
+        return str(PASSWORD_MESSAGES[check.problem])
+    parts = (_l("This password is too easy to guess."), PASSWORD_WEAKNESS.get(check.advice or "general", ""),
+             _l("Use three or four random words, for example: purple rabbit eats seven cakes."))
+    return " ".join(str(part) for part in parts if str(part))
 
 
 class CsrfForm(FlaskForm):
@@ -27,31 +54,29 @@ class CsrfForm(FlaskForm):
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        description=_l("3 to 40 characters: lowercase letters, digits, dots, hyphens and underscores"),
+        description=_l("3 to 40 characters: letters (also with accents, like á or ä), digits, dots, hyphens and underscores"),
         filters=[lambda v: accounts.normalise_username(v) if isinstance(v, str) else v],
-        validators=[DataRequired(_l("Enter a username")),
-                    Length(min=3, max=40, message=_l("Username must be 3 to 40 characters long")),
-                    Regexp(accounts.USERNAME_PATTERN.pattern,
-                           message=_l("Username may only use lowercase letters, digits, dots, hyphens and underscores"))])
+        validators=[DataRequired(_l("Enter a username"))])
     display_name = StringField(_l("Your name"), description=_l("Shown to your teacher"),
                                validators=[DataRequired(_l("Enter your name")),
                                            Length(max=80, message=_l("Name must be at most 80 characters long"))])
-    password = PasswordField(
-        _l("Password"),
-        description=_l("At least %(n)s characters. A short sentence is easy to remember.", n=accounts.MIN_PASSWORD),
-        validators=[DataRequired(_l("Enter a password"))])
+    password = PasswordField(_l("Password"), description=PASSWORD_HINT,
+                             validators=[DataRequired(_l("Enter a password"))])
     confirm = PasswordField(_l("Repeat password"),
                             validators=[DataRequired(_l("Repeat your password")),
                                         EqualTo("password", message=_l("The passwords do not match"))])
 
     def validate_username(self, field):
-        if accounts.USERNAME_PATTERN.match(field.data or "") and accounts.username_taken(field.data):
+        problem = accounts.username_problem(field.data or "")
+        if problem:
+            raise ValidationError(USERNAME_MESSAGES[problem])
+        if accounts.username_taken(field.data):
             raise ValidationError(_l("This username is taken. Choose another one"))
 
     def validate_password(self, field):
-        problem = accounts.password_problem(field.data or "", self.username.data or "")
-        if problem:
-            raise ValidationError(PASSWORD_MESSAGES[problem])
+        error = password_error(field.data or "", self.username.data or "", self.display_name.data or "")
+        if error:
+            raise ValidationError(error)
 
 
 class LoginForm(FlaskForm):
@@ -59,6 +84,28 @@ class LoginForm(FlaskForm):
                                                        Length(max=40, message=_l("Username must be at most 40 characters long"))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password")),
                                                          Length(max=accounts.MAX_PASSWORD, message=_l("Password is too long"))])
+
+
+class ChangePasswordForm(FlaskForm):
+    """The account settings form; the view passes the user's names for the strength check."""
+
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password")),
+        Length(max=accounts.MAX_PASSWORD, message=_l("Password is too long"))])
+    new_password = PasswordField(_l("New password"), description=PASSWORD_HINT,
+                                 validators=[DataRequired(_l("Enter a new password"))])
+    confirm = PasswordField(_l("Repeat new password"),
+                            validators=[DataRequired(_l("Repeat your new password")),
+                                        EqualTo("new_password", message=_l("The passwords do not match"))])
+
+    def __init__(self, username: str, display_name: str, **kwargs):
+        super().__init__(**kwargs)
+        self._names = (username, display_name)
+
+    def validate_new_password(self, field):
+        error = password_error(field.data or "", *self._names)
+        if error:
+            raise ValidationError(error)
 
 
 class LanguageForm(FlaskForm):

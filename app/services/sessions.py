@@ -1,0 +1,117 @@
+"""Server-side login sessions (ASVS V7): one record per login, revocable, with an idle timeout and
+an absolute lifetime. The cookie carries only a random token; the database keeps its SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db
+from ..models import User, UserSession, utcnow
+
+# last_seen_at is written at most this often, so reading pages costs no write.
+TOUCH_INTERVAL = timedelta(minutes=1)
+MAX_TOKEN_LENGTH = 64  # token_urlsafe(32) is 43 characters; anything much longer is not ours
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+
+
+def start(user: User, user_agent: str, now: datetime | None = None) -> str:
+    """A fresh session for `user` (flushed, not committed); returns the token for the cookie."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    # Forget this user's dead sessions, so the list on the settings page stays short.
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id,
+        or_(UserSession.revoked_at.is_not(None), UserSession.expires_at <= now,
+            UserSession.last_seen_at <= now - idle_timeout())))
+    record = UserSession(user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now,
+                         expires_at=now + lifetime(), user_agent=agent_label(user_agent))
+    db.session.add(record)
+    db.session.flush()
+    user.session_token, user.current_session = token, record
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The user of a live session, in one SELECT; refreshes last_seen_at at most once a minute."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    now = utcnow()
+    row = db.session.execute(
+        select(User, UserSession).join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now, UserSession.last_seen_at > now - idle_timeout())
+    ).first()
+    if row is None:
+        return None
+    user, record = row
+    if now - record.last_seen_at >= TOUCH_INTERVAL:
+        # Its own short transaction: committing the request's session here would expire every loaded
+        # object (more SELECTs later) and commit whatever the view does next halfway.
+        with db.engine.begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
+        set_committed_value(record, "last_seen_at", now)
+    user.session_token, user.current_session = token, record
+    return user
+
+
+def end(token: str | None) -> None:
+    """Log out: revoke the session of this token. Commits."""
+    if token:
+        db.session.execute(update(UserSession).where(
+            UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    db.session.commit()
+
+
+def revoke_all(user_id: int, keep_session_id: int | None = None) -> int:
+    """Revoke every live session of a user except `keep_session_id` (flushed, not committed)."""
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    return db.session.execute(query.values(revoked_at=utcnow())).rowcount
+
+
+def end_everywhere(user_id: int) -> int:
+    """"Log out everywhere": revoke all of a user's sessions. Commits; returns how many were live."""
+    count = revoke_all(user_id)
+    db.session.commit()
+    return count
+
+
+def active_sessions(user_id: int) -> list[UserSession]:
+    now = utcnow()
+    return list(db.session.scalars(select(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None), UserSession.expires_at > now,
+        UserSession.last_seen_at > now - idle_timeout()).order_by(UserSession.last_seen_at.desc())))
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("CrOS", "ChromeOS"),
+            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def agent_label(user_agent: str) -> str:
+    """A short, untranslated label such as "Firefox · Windows"; '' when we cannot tell."""
+    user_agent = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    label = " · ".join(part for part in (browser, system) if part)
+    return re.sub(r"[^\w ·.-]", "", label)[:120]
