@@ -15,7 +15,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from ..content.model import Question
 
@@ -35,7 +34,7 @@ RULES = (KEY_LONGEST, OPTION_LENGTH, ALL_OF_THE_ABOVE, NONE_OF_THE_ABOVE, ABSOLU
 # Thresholds, chosen so a flagged item is visibly off to a reader, not merely uneven.
 KEY_LONGEST_RATIO, KEY_LONGEST_MIN_EXTRA = 1.5, 15  # key >= 1.5 x the longest distractor, +15 chars
 LENGTH_RATIO, LENGTH_MIN_EXTRA = 3.0, 30  # longest >= 3 x the shortest option, +30 chars
-NEAR_DUPLICATE_RATIO, NEAR_DUPLICATE_MIN_CHARS = 0.9, 12
+NEAR_DUPLICATE_MAX_EDIT, NEAR_DUPLICATE_MIN_CHARS = 1, 12  # characters changed in one place
 SKEW_MIN_ITEMS, SKEW_SHARE = 6, 0.45  # single choice: one position holds > 45 % of the keys
 MR_SKEW_MIN_ITEMS, MR_SKEW_SHARE = 3, 0.5  # multiple response: right options first in > half
 
@@ -104,6 +103,20 @@ def _has_phrase(text: str, phrases: Iterable[str], whole_option_if_one_word: boo
     words = f" {plain} "
     return next((p for p in phrases if f" {p} " in words
                  and not (whole_option_if_one_word and " " not in p and plain != p)), None)
+
+
+def _one_small_edit(a: str, b: str) -> bool:
+    """True when a and b differ in one character only (a typo, a plural -s) once punctuation and
+    case are set aside. Minimal pairs that change the meaning ("interne" / "externe",
+    "accepts" / "rejects") differ more and pass. Linear time, so long options stay cheap."""
+    longest = max(len(a), len(b))
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return longest - prefix - suffix <= NEAR_DUPLICATE_MAX_EDIT
 
 
 def _length(text: str) -> int:
@@ -175,11 +188,11 @@ def _check_question(q: Question, language: str) -> list[tuple[str, int, str]]:
     seen: list = []
     for option in q.options:
         for earlier in seen:
-            a, b = _plain(option.text), _plain(earlier.text)
+            a, b = _words(option.text), _words(earlier.text)
             # Options that differ only in a number ("3 days", "30 days") are a scale, not a repeat.
             numbers_only = a != b and re.sub(r"\d+", "#", a) == re.sub(r"\d+", "#", b)
             near = (not numbers_only and min(len(a), len(b)) >= NEAR_DUPLICATE_MIN_CHARS
-                    and SequenceMatcher(None, a, b).ratio() >= NEAR_DUPLICATE_RATIO)
+                    and _one_small_edit(a, b))
             if a == b or near:
                 kind = "the same as" if a == b else "nearly the same as"
                 found.append((DUPLICATE_OPTIONS, option.line, f"this option is {kind} the option on line {earlier.line}"))

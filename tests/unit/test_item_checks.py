@@ -1,6 +1,8 @@
 """The item-writing checker (issue 10 point 4): every rule with a good and a bad example."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.content.model import Option, Question
 from app.learning.item_checks import (
@@ -14,6 +16,7 @@ from app.learning.item_checks import (
     NEGATIVE_STEM,
     NONE_OF_THE_ABOVE,
     OPTION_LENGTH,
+    RULES,
     InvalidWaiver,
     check_items,
     parse_waiver,
@@ -198,3 +201,34 @@ def test_warnings_come_in_line_order():
     late = question(BALANCED[:3] + [("Geen van de bovenstaande.", False)], qid="late", line=50)
     early = question(BALANCED, qid="early", line=5, stem="Welke taak hoort niet bij relatiebeheer?")
     assert [w.line for w in check_items([late, early], (), (), "nl")] == [5, 58]
+
+
+texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stem=texts, options=st.lists(st.tuples(texts, st.booleans()), min_size=2, max_size=8),
+       qtype=st.sampled_from(["single", "multiple", "truefalse"]), language=st.sampled_from(["nl", "hu", "fi", "en", "xx"]))
+def test_any_text_gives_warnings_with_known_rules_and_never_raises(stem, options, qtype, language):
+    q = question(options, stem=stem, qtype=qtype)
+    for warning in check_items([q], {"q1"}, {"q1"}, language):
+        assert warning.rule in RULES and warning.question_id == "q1" and warning.line >= 10
+
+
+def test_long_options_are_checked_quickly():
+    import random
+    import time
+    rng = random.Random(1)
+    options = [("".join(rng.choice("ab ") for _ in range(1000)), i == 0) for i in range(8)]
+    started = time.perf_counter()
+    check_items([question(options)], (), (), "nl")
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Interne klanten.", "Externe klanten."), ("De klant is tevreden.", "De klant is ontevreden."),
+    ("Fogadás → rögzítés → megoldás.", "Rögzítés → fogadás → megoldás."),
+    ("A panaszt elfogadjuk.", "A panaszt elutasítjuk.")])
+def test_minimal_pairs_and_reorderings_are_not_near_duplicates(first, second):
+    q = question([(first, True), (second, False), ("Iets heel anders dan dit.", False)], stem="Welke klopt er?")
+    assert DUPLICATE_OPTIONS not in rules(q)
