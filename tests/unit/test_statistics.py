@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.learning.statistics import (
     BORDERLINE,
@@ -187,3 +189,20 @@ def test_json_has_the_shape_of_the_report_command(analysis):
     assert (q1["id"], q1["facility"], q1["discrimination"], q1["upper_lower"]) == ("q1", 0.6, 0.0503, 1.0)
     assert q1["options"][2] == {"id": "c", "text": "C", "chosen": 0, "share": 0.0, "correct": False, "functional": False}
     assert q1["flags"] == ["doubtful", "distractor_never_chosen"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=3, max_size=3), max_size=40))
+def test_every_figure_stays_within_its_range(rows):
+    options = {f"q{i}": [OptionInfo("r", "R", True), OptionInfo("w", "W", False)] for i in range(3)}
+    attempts = [{f"q{i}": (score, ["r"] if score == 1 else ["w"]) for i, score in enumerate(row)} for row in rows]
+    result = analyse_items(attempts, options)
+    eps = 1e-9
+    for q in result.questions:
+        assert q.n == len(rows)
+        assert q.facility is None or 0 <= q.facility <= 1
+        assert q.discrimination is None or -1 - eps <= q.discrimination <= 1 + eps
+        assert q.discriminative_efficiency is None or q.discriminative_efficiency <= 1 + eps
+        assert q.upper_lower is None or -1 <= q.upper_lower <= 1
+        assert sum(o.chosen for o in q.options) == len(rows)
+    assert result.reliability.alpha is None or result.reliability.alpha <= 1 + eps
