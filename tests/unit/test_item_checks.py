@@ -25,9 +25,11 @@ from app.learning.item_checks import (
 
 def question(options, stem="Wat is het belangrijkste doel van relatiebeheer?", qtype="single", qid="q1", line=10):
     """options: list of (text, correct); option lines follow the question line."""
-    return Question(qid, qtype, ("g1",), stem,
-                    tuple(Option(text, correct, "Feedback.", line + 2 + 2 * i) for i, (text, correct) in enumerate(options)),
-                    "source", "rationale", line, line + 1)
+    return Question(
+        id=qid, type=qtype, goals=("g1",), stem=stem, source="source", rationale="rationale", line=line,
+        goals_line=line + 1,
+        options=tuple(Option(text=text, correct=correct, feedback="Feedback.", line=line + 2 + 2 * i)
+                      for i, (text, correct) in enumerate(options)))
 
 
 def rules(questions, language="nl", checkpoints=(), pool=(), waivers=None):
