@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..content.model import Question
+from ..content.model import ContentSet, Problem, Question
 
 KEY_LONGEST = "key-longest"  # 28d: a conspicuous correct choice
 OPTION_LENGTH = "option-length"  # 24: keep the length of choices about equal
@@ -247,3 +247,20 @@ def check_items(questions: Sequence[Question], checkpoint_question_ids: Iterable
     return sorted((ItemWarning(q.id, line, rule, f"{q.id}: {message} [{rule}]")
                    for q, rule, line, message in raw if rule not in waivers.get(q.id, {})),
                   key=lambda w: (w.line, RULES.index(w.rule)))
+
+
+def check_content_items(content: ContentSet,
+                        waivers: Mapping[str, Mapping[str, str]] | None = None) -> list[Problem]:
+    """Item-writing warnings for every loaded quiz, as `path:line: message` problems.
+
+    For `flask content check` (warnings) and `--strict` (errors): the lesson of each quiz gives
+    the language and the checkpoint questions; the quiz's final list is the final-quiz pool.
+    """
+    problems: list[Problem] = []
+    for lesson_id, quiz in sorted(content.quizzes.items()):
+        lesson = content.lessons.get(lesson_id)
+        checkpoints = {q for slide in lesson.slides for q in slide.question_ids} if lesson else set()
+        language = lesson.language if lesson else ""
+        problems.extend(Problem(quiz.path, w.line, w.message)
+                        for w in check_items(quiz.questions, checkpoints, quiz.final, language, waivers))
+    return problems

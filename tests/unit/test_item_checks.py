@@ -1,9 +1,12 @@
 """The item-writing checker (issue 10 point 4): every rule with a good and a bad example."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.content.loader import load_content
 from app.content.model import Option, Question
 from app.learning.item_checks import (
     ABSOLUTE_WORDS,
@@ -18,9 +21,13 @@ from app.learning.item_checks import (
     OPTION_LENGTH,
     RULES,
     InvalidWaiver,
+    check_content_items,
     check_items,
     parse_waiver,
 )
+
+from ..support import ROOT
+from .test_loader import write_tree
 
 
 def question(options, stem="Wat is het belangrijkste doel van relatiebeheer?", qtype="single", qid="q1", line=10):
@@ -234,3 +241,24 @@ def test_long_options_are_checked_quickly():
 def test_minimal_pairs_and_reorderings_are_not_near_duplicates(first, second):
     q = question([(first, True), (second, False), ("Iets heel anders dan dit.", False)], stem="Welke klopt er?")
     assert DUPLICATE_OPTIONS not in rules(q)
+
+
+def test_content_warnings_name_the_quiz_file_and_line(tmp_path):
+    # The documented example course and lesson, with a quiz whose first question has a negative stem.
+    blocks = re.findall(r"```markdown\n(.*?)```", (ROOT / "docs/authoring.md").read_text(encoding="utf-8"), re.S)
+    course, lesson, _, glossary = blocks
+    options = "- [x] De relatie versterken.\n  > Ja.\n- [ ] Prijzen verhogen.\n  > Nee.\n- [ ] Klachten doorsturen.\n  > Nee.\n"
+    quiz = ("---\nlesson: nl-demo\nfinal: [nl-demo-q01, nl-demo-q02]\n---\n\n"
+            "## nl-demo-q01\ntype: single\ngoals: nl-demo-g1\nsource: s\nrationale: r\n\n"
+            "Welke taak hoort niet bij relatiebeheer?\n\n" + options + "\n"
+            "## nl-demo-q02\ntype: single\ngoals: nl-demo-g2\nsource: s\nrationale: r\n\n"
+            "Wat is het doel van relatiebeheer?\n\n" + options)
+    content = load_content(write_tree(tmp_path, {
+        "lessons/nl-klantrelaties/course.md": course, "lessons/nl-klantrelaties/glossary.md": glossary,
+        "lessons/nl-klantrelaties/01-demo.md": lesson, "quizzes/nl-klantrelaties/01-demo.md": quiz}))
+    assert [str(p) for p in content.problems] == []
+    (problem,) = check_content_items(content)
+    # the question heading of nl-demo-q01 is line 6 of the quiz file
+    assert problem.path.endswith("quizzes/nl-klantrelaties/01-demo.md") and problem.line == 6
+    assert problem.message.startswith("nl-demo-q01: ") and "[negative-stem]" in problem.message
+    assert check_content_items(content, {"nl-demo-q01": {NEGATIVE_STEM: "het leerdoel"}}) == []
