@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from .frontmatter import field_line, id_field, split_front_matter, text_field, unknown_fields
+from .frontmatter import field_line, id_field, shown, split_front_matter, text_field, unknown_fields
 from .lessons import language_field
 from .model import ContentError, Course, Glossary, GlossaryEntry, Problem
 
 COURSE_FIELDS = {"id", "title", "language", "level", "description"}
 GLOSSARY_FIELDS = {"course"}
 ENGLISH = re.compile(r"^:\s*en:\s*(.*)$")
+MAX_DESCRIPTION_CHARS = 1_000
+MAX_TERMS = 1_000
+MAX_TERM_CHARS = 200
+MAX_DEFINITION_CHARS = 1_000
 
 
 def parse_course(path: str, text: str) -> Course:
@@ -24,7 +28,7 @@ def parse_course(path: str, text: str) -> Course:
         title=text_field(problems, path, data, "title", field_line(lines, "title")),
         language=language_field(problems, path, data, field_line(lines, "language")),
         description=text_field(problems, path, data, "description", field_line(lines, "description"),
-                               required=False, max_len=1000),
+                               required=False, max_len=MAX_DESCRIPTION_CHARS),
         level=text_field(problems, path, data, "level", field_line(lines, "level"), required=False),
         path=path,
         folder=PurePath(path).parent.name,
@@ -47,7 +51,13 @@ def parse_glossary(path: str, text: str) -> Glossary:
         if term is None:
             return
         if not definition:
-            problems.append(Problem(path, term_line, f"term {term!r} has no definition (': definition')"))
+            problems.append(Problem(path, term_line, f"term {shown(term)} has no definition (': definition')"))
+        if len(term) > MAX_TERM_CHARS:
+            problems.append(Problem(path, term_line, f"term {shown(term)} is longer than {MAX_TERM_CHARS} characters"))
+        if len(definition) > MAX_DEFINITION_CHARS:
+            problems.append(Problem(path, term_line, f"definition of {shown(term)} is longer than {MAX_DEFINITION_CHARS} characters"))
+        if len(english) > MAX_TERM_CHARS:
+            problems.append(Problem(path, term_line, f"English term for {shown(term)} is longer than {MAX_TERM_CHARS} characters"))
         entries.append(GlossaryEntry(term=term, definition=definition, english=english, line=term_line))
 
     for offset, line in enumerate(body):
@@ -61,17 +71,21 @@ def parse_glossary(path: str, text: str) -> Glossary:
             elif match := ENGLISH.match(stripped):
                 english = match.group(1).strip()
             elif definition:
-                problems.append(Problem(path, number, f"term {term!r} has two definitions"))
+                problems.append(Problem(path, number, f"term {shown(term)} has two definitions"))
             else:
                 definition = stripped[1:].strip()
             continue
         close()
+        if len(entries) >= MAX_TERMS:
+            problems.append(Problem(path, number, f"a glossary holds at most {MAX_TERMS} terms"))
+            term = None
+            break
         term, term_line, definition, english = stripped, number, "", ""
     close()
     seen: set[str] = set()
     for entry in entries:
         if entry.term.casefold() in seen:
-            problems.append(Problem(path, entry.line, f"duplicate term {entry.term!r}"))
+            problems.append(Problem(path, entry.line, f"duplicate term {shown(entry.term)}"))
         seen.add(entry.term.casefold())
     if problems:
         raise ContentError(problems)

@@ -7,11 +7,15 @@ from pathlib import PurePath
 
 from .frontmatter import (
     ID_PATTERN,
+    MAX_ID_CHARS,
+    MAX_TITLE_CHARS,
     field_line,
     id_field,
     key_line,
+    shown,
     split_front_matter,
     text_field,
+    text_value,
     unknown_fields,
 )
 from .model import ContentError, GlossaryLink, Goal, Lesson, Problem, Screen, Slide
@@ -19,13 +23,13 @@ from .model import ContentError, GlossaryLink, Goal, Lesson, Problem, Screen, Sl
 LESSON_FIELDS = {"id", "course", "title", "language", "minutes", "goals"}
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 FENCE = re.compile(r"^\s*(```|~~~)")
-HEADING = re.compile(r"^#{1,2}\s+(.+?)\s*#*\s*$")
 NOTES = re.compile(r"^Notes:\s*(.*)$")
 CHECKPOINT = re.compile(r"^Checkpoint:\s*(.*)$")
-COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 GLOSSARY_LINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]|\n]+?))?\]\]")
 MAX_GOALS = 12
+MAX_GOAL_CHARS = 500
 MAX_SLIDES = 200
+MAX_CHECKPOINT_QUESTIONS = 20
 
 
 def parse_lesson(path: str, text: str) -> Lesson:
@@ -57,7 +61,7 @@ def parse_lesson(path: str, text: str) -> Lesson:
 def language_field(problems: list[Problem], path: str, data: dict, line: int) -> str:
     value = text_field(problems, path, data, "language", line, max_len=10)
     if value and not LANGUAGE_PATTERN.match(value):
-        problems.append(Problem(path, line, f"front matter: language {value!r} is not a language code such as 'nl' or 'hu'"))
+        problems.append(Problem(path, line, f"front matter: language {shown(value)} is not a language code such as 'nl' or 'hu'"))
     return value
 
 
@@ -79,22 +83,24 @@ def parse_goals(problems: list[Problem], path: str, raw, lesson_id: str, fm_line
         return ()
     if len(raw) > MAX_GOALS:
         problems.append(Problem(path, line, f"front matter: at most {MAX_GOALS} goals per lesson"))
+        return ()
     goals: list[Goal] = []
     seen: set[str] = set()
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or set(item) != {"id", "text"}:
             problems.append(Problem(path, line, f"goal {number}: needs exactly the fields 'id' and 'text'"))
             continue
-        goal_id, text = str(item["id"]).strip(), str(item["text"] or "").strip()
+        goal_id = text_value(problems, path, item["id"], f"goal {number}: 'id'", line, max_len=MAX_ID_CHARS)
         goal_line = key_line(fm_lines, goal_id, line)
+        text = text_value(problems, path, item["text"], f"goal {number}: 'text'", goal_line, max_len=MAX_GOAL_CHARS)
+        if not goal_id:
+            continue
         if not ID_PATTERN.match(goal_id):
-            problems.append(Problem(path, goal_line, f"goal id {goal_id!r} must use only a-z, 0-9 and hyphens"))
+            problems.append(Problem(path, goal_line, f"goal id {shown(goal_id)} must use only a-z, 0-9 and hyphens"))
         elif lesson_id and not goal_id.startswith(lesson_id + "-"):
-            problems.append(Problem(path, goal_line, f"goal id {goal_id!r} must start with the lesson id '{lesson_id}-'"))
+            problems.append(Problem(path, goal_line, f"goal id {shown(goal_id)} must start with the lesson id '{lesson_id}-'"))
         if goal_id in seen:
-            problems.append(Problem(path, goal_line, f"duplicate goal id {goal_id!r}"))
-        if not text:
-            problems.append(Problem(path, goal_line, f"goal {goal_id!r} has no text"))
+            problems.append(Problem(path, goal_line, f"duplicate goal id {shown(goal_id)}"))
         seen.add(goal_id)
         goals.append(Goal(id=goal_id, text=text, line=goal_line))
     return tuple(goals)
@@ -121,6 +127,7 @@ def split_slides(problems: list[Problem], path: str, body: list[str], first_line
         return []
     if len(chunks) > MAX_SLIDES:
         problems.append(Problem(path, first_line, f"lesson has more than {MAX_SLIDES} slides"))
+        return []
     return [s for s in (parse_slide(problems, path, start, lines) for start, lines in chunks) if s]
 
 
@@ -137,7 +144,7 @@ def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]
             continue
         (notes if in_notes else content).append(line)
     check_list_indents(problems, path, start, lines)
-    meaningful = [(i, ln) for i, ln in enumerate(content) if ln.strip() and not COMMENT.match(ln)]
+    meaningful = [(i, ln) for i, ln in enumerate(content) if ln.strip() and not is_comment_line(ln)]
     if not meaningful:
         message = "slide has speaker notes but no content" if any(n.strip() for n in notes) else "empty slide"
         problems.append(Problem(path, start, message))
@@ -153,12 +160,39 @@ def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]
         if not ids:
             problems.append(Problem(path, line_number, "checkpoint names no question ids"))
             return None
+        if len(ids) > MAX_CHECKPOINT_QUESTIONS:
+            problems.append(Problem(path, line_number, f"a checkpoint holds at most {MAX_CHECKPOINT_QUESTIONS} questions"))
+            return None
+        bad = next((i for i in ids if len(i) > MAX_ID_CHARS or not ID_PATTERN.match(i)), None)
+        if bad is not None:
+            problems.append(Problem(path, line_number, f"checkpoint question id {shown(bad)} must use only a-z, 0-9 "
+                                                       f"and hyphens (at most {MAX_ID_CHARS} characters)"))
+            return None
         if len(set(ids)) != len(ids):
             problems.append(Problem(path, line_number, "checkpoint names the same question twice"))
         return Slide(kind="checkpoint", line=line_number, title="", body="", notes="", question_ids=ids)
-    title = next((HEADING.match(ln).group(1) for _, ln in meaningful if HEADING.match(ln)), "")
+    title = next((t for _, ln in meaningful if (t := heading_title(ln)) is not None), "")
+    if len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem(path, start, f"slide title is longer than {MAX_TITLE_CHARS} characters"))
     return Slide(kind="content", line=start, title=title, body="\n".join(content).strip("\n"),
                  notes="\n".join(notes).strip("\n"))
+
+
+# No regular expressions with two adjacent quantifiers over the same characters here: the old
+# heading pattern r"^#{1,2}\s+(.+?)\s*#*\s*$" took minutes on '# a' + 6,000 spaces + 'b'.
+def heading_title(line: str) -> str | None:
+    """The title of a '# ' or '## ' heading line (closing hashes dropped), else None."""
+    hashes = len(line) - len(line.lstrip("#"))
+    rest = line[hashes:]
+    if hashes not in (1, 2) or not rest[:1].isspace() or not rest.strip():
+        return None
+    return rest.strip().rstrip("#").rstrip() or rest.strip()
+
+
+def is_comment_line(line: str) -> bool:
+    """A line holding only an HTML comment, such as '<!-- source: 000 s4 -->'."""
+    stripped = line.strip()
+    return stripped.startswith("<!--") and stripped.endswith("-->") and len(stripped) >= 7
 
 
 LIST_ITEM = re.compile(r"^( *)(?:[-*+]|\d+[.)]) ")

@@ -17,11 +17,19 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+MAX_PROBLEMS_PER_FILE = 50  # a hostile file must not flood the report
+
+
 class ContentError(Exception):
     """One or more problems that make a file unusable."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        problems = list(problems)
+        if len(problems) > MAX_PROBLEMS_PER_FILE:
+            rest = len(problems) - MAX_PROBLEMS_PER_FILE
+            problems = [*problems[:MAX_PROBLEMS_PER_FILE],
+                        Problem(problems[0].path, problems[MAX_PROBLEMS_PER_FILE].line, f"... and {rest} more problems")]
+        self.problems = problems
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from .frontmatter import ID_PATTERN, field_line, id_field, split_front_matter, unknown_fields
+from .frontmatter import (
+    ID_PATTERN,
+    MAX_ID_CHARS,
+    field_line,
+    id_field,
+    shown,
+    split_front_matter,
+    unknown_fields,
+)
 from .model import QUESTION_TYPES, ContentError, Option, Problem, Question, Quiz
 
 QUIZ_FIELDS = {"lesson", "final"}
@@ -17,6 +25,11 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 8
 MAX_QUESTIONS = 200
 MAX_STEM_CHARS = 5_000
 MAX_OPTION_CHARS = 1_000
+MAX_FEEDBACK_CHARS = 2_000
+MAX_RATIONALE_CHARS = 2_000
+MAX_SOURCE_CHARS = 300  # the source column in the database
+MAX_QUESTION_GOALS = 12
+MAX_REPORTED_UNKNOWN = 10
 
 
 def parse_quiz(path: str, text: str) -> Quiz:
@@ -27,9 +40,13 @@ def parse_quiz(path: str, text: str) -> Quiz:
     unknown_fields(problems, path, data, QUIZ_FIELDS, fm_lines)
     lesson = id_field(problems, path, data, "lesson", field_line(fm_lines, "lesson"))
     final_line = field_line(fm_lines, "final")
-    final = data.get("final") or []
+    final = data.get("final")
+    final = [] if final is None else final
     if not isinstance(final, list) or not all(isinstance(i, str) for i in final):
         problems.append(Problem(path, final_line, "front matter: 'final' must be a list of question ids"))
+        final = []
+    elif len(final) > MAX_QUESTIONS:
+        problems.append(Problem(path, final_line, f"front matter: 'final' lists more than {MAX_QUESTIONS} questions"))
         final = []
     blocks = split_questions(problems, path, body, first_body_line)
     questions = [q for q in (parse_question(problems, path, start, block) for start, block in blocks) if q]
@@ -42,9 +59,11 @@ def parse_quiz(path: str, text: str) -> Quiz:
         seen.add(q.id)
     if len(set(final)) != len(final):
         problems.append(Problem(path, final_line, "final quiz lists the same question twice"))
-    for question_id in final:
-        if question_id not in headed:
-            problems.append(Problem(path, final_line, f"final quiz names unknown question {question_id!r}"))
+    unknown = [question_id for question_id in final if question_id not in headed]
+    for question_id in unknown[:MAX_REPORTED_UNKNOWN]:
+        problems.append(Problem(path, final_line, f"final quiz names unknown question {shown(question_id)}"))
+    if len(unknown) > MAX_REPORTED_UNKNOWN:
+        problems.append(Problem(path, final_line, f"final quiz names {len(unknown) - MAX_REPORTED_UNKNOWN} more unknown questions"))
     if problems:
         raise ContentError(problems)
     p = PurePath(path)
@@ -67,14 +86,16 @@ def split_questions(problems: list[Problem], path: str, body: list[str], first_l
         problems.append(Problem(path, first_line, "quiz has no questions"))
     if len(blocks) > MAX_QUESTIONS:
         problems.append(Problem(path, first_line, f"more than {MAX_QUESTIONS} questions in one file"))
+        return []
     return blocks
 
 
 def parse_question(problems: list[Problem], path: str, start: int, block: list[str]) -> Question | None:
     count_before = len(problems)
     heading = QUESTION_HEADING.match(block[0])
-    if not heading or not ID_PATTERN.match(heading.group(1)):
-        problems.append(Problem(path, start, "question heading must be '## question-id' (a-z, 0-9, hyphens)"))
+    if not heading or not ID_PATTERN.match(heading.group(1)) or len(heading.group(1)) > MAX_ID_CHARS:
+        problems.append(Problem(path, start, "question heading must be '## question-id' "
+                                             f"(a-z, 0-9, hyphens; at most {MAX_ID_CHARS} characters)"))
         return None
     question_id = heading.group(1)
     meta: dict[str, tuple[str, int]] = {}
@@ -93,13 +114,24 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     qtype, type_line = meta.get("type", ("", start))
     goals_raw, goals_line = meta.get("goals", ("", start))
     goals = tuple(g for g in re.split(r"[,\s]+", goals_raw) if g)
+    source, source_line = meta.get("source", ("", start))
+    rationale, rationale_line = meta.get("rationale", ("", start))
     stem = "\n".join(stem_lines).strip()
     if not qtype:
         problems.append(Problem(path, start, f"{question_id}: 'type:' is missing (single, multiple or truefalse)"))
     elif qtype not in QUESTION_TYPES:
-        problems.append(Problem(path, type_line, f"{question_id}: unknown type {qtype!r} (use single, multiple or truefalse)"))
+        problems.append(Problem(path, type_line, f"{question_id}: unknown type {shown(qtype)} (use single, multiple or truefalse)"))
     if not goals:
         problems.append(Problem(path, goals_line, f"{question_id}: 'goals:' must name at least one goal id"))
+    elif len(goals) > MAX_QUESTION_GOALS:
+        problems.append(Problem(path, goals_line, f"{question_id}: 'goals:' names more than {MAX_QUESTION_GOALS} goals"))
+    elif bad := next((g for g in goals if len(g) > MAX_ID_CHARS or not ID_PATTERN.match(g)), None):
+        problems.append(Problem(path, goals_line, f"{question_id}: goal id {shown(bad)} must use only a-z, 0-9 and hyphens"))
+    if len(source) > MAX_SOURCE_CHARS:
+        problems.append(Problem(path, source_line, f"{question_id}: 'source:' is longer than {MAX_SOURCE_CHARS} characters"))
+    if len(rationale) > MAX_RATIONALE_CHARS:
+        problems.append(Problem(path, rationale_line,
+                                f"{question_id}: 'rationale:' is longer than {MAX_RATIONALE_CHARS} characters"))
     if not stem:
         problems.append(Problem(path, start, f"{question_id}: the question has no text (stem)"))
     elif len(stem) > MAX_STEM_CHARS:
@@ -108,7 +140,7 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     if len(problems) > count_before:
         return None
     return Question(id=question_id, type=qtype, goals=goals, stem=stem, options=tuple(options),
-                    source=meta.get("source", ("", 0))[0], rationale=meta.get("rationale", ("", 0))[0],
+                    source=source, rationale=rationale,
                     line=start, goals_line=goals_line)
 
 
@@ -139,9 +171,11 @@ def parse_options(problems, path, question_id, start, block, index) -> list[Opti
                                                   "(options are '- [x] text' or '- [ ] text', feedback an indented '> ' line)"))
         index += 1
     close_option()
-    for option in options:
+    for option in options[:MAX_OPTIONS + 1]:
         if not option.feedback:
             problems.append(Problem(path, option.line, f"{question_id}: option has no feedback (add an indented '> ' line)"))
+        elif len(option.feedback) > MAX_FEEDBACK_CHARS:
+            problems.append(Problem(path, option.line, f"{question_id}: feedback longer than {MAX_FEEDBACK_CHARS} characters"))
     texts = [o.text.casefold() for o in options]
     if len(set(texts)) != len(texts):
         problems.append(Problem(path, start, f"{question_id}: two options have the same text"))
