@@ -8,11 +8,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .content.loader import load_content
-from .content.model import ContentError, Problem
-from .content.render import render_lesson
+from .content.loader import read_tree
+from .content.model import Problem
+from .content.site import build_site
 from .services import accounts
-from .services.content_sync import glossary_url, sync_content
+from .services.content_store import OURS, THEIRS, export_files, sync_files
 
 DEMO_ACCOUNTS = (
     ("demo", "Demo Student", "lesmark-demo-2026", "student"),
@@ -21,15 +21,10 @@ DEMO_ACCOUNTS = (
 
 
 def check_tree(root: Path) -> tuple[list[Problem], int]:
-    """Every problem in the tree (parsing, cross-file references, rendering) and the lesson count."""
-    content = load_content(root)
-    problems = list(content.problems)
-    for lesson in content.lessons.values():
-        try:
-            render_lesson(lesson, content.quizzes.get(lesson.id), glossary_url(lesson.course))
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    return sorted(problems, key=lambda p: (p.path, p.line)), len(content.lessons)
+    """Every problem in the tree (reading, parsing, cross-file references, rendering) and the lesson count."""
+    files, problems = read_tree(root)
+    build = build_site(files)
+    return sorted([*problems, *build.problems], key=lambda p: (p.path, p.line)), len(build.lessons)
 
 
 def content_root_of(path: Path) -> Path:
@@ -63,16 +58,38 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Content OK: {lesson_count} lesson(s) checked." if not target.is_file() else "Content OK.")
 
     @content.command("sync")
-    def sync():
-        """Load the content into the database (idempotent). Broken files are reported and skipped."""
-        report = sync_content(load_content(current_app.config["CONTENT_ROOT"]))
+    @click.option("--theirs", "resolve", flag_value=THEIRS, help="On a conflict, take the file.")
+    @click.option("--ours", "resolve", flag_value=OURS, help="On a conflict, keep the database's revision.")
+    def sync(resolve: str | None):
+        """Store changed files as revisions and rebuild the site from the database (idempotent).
+
+        Broken files are reported and skipped; a document changed both in its file and in the
+        database since the last sync is reported as a conflict and left alone."""
+        report = sync_files(current_app.config["CONTENT_ROOT"], resolve)
         for problem in report.problems:
             click.echo(f"skipped: {problem}", err=True)
+        for conflict in report.conflicts:
+            click.echo(f"{conflict}", err=True)
         click.echo(
-            f"courses +{report.courses_created} ~{report.courses_updated}; "
+            f"revisions +{report.revisions_created}; courses +{report.courses_created} ~{report.courses_updated} "
+            f"-{report.courses_retired}; "
             f"lessons +{report.lessons_created} ~{report.lessons_updated} ={report.lessons_unchanged} "
             f"-{report.lessons_retired}; questions +{report.questions_created} "
-            f"versions +{report.question_versions_created} retired {report.questions_retired}")
+            f"versions +{report.question_versions_created} retired {report.questions_retired}"
+            + (f"; {len(report.conflicts)} conflict(s)" if report.conflicts else ""))
+
+    @content.command("export")
+    @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+    def export(path: Path | None):
+        """Write the current revisions as files under PATH (default: the content folder).
+
+        Only an export into the content folder is recorded as synced with the files."""
+        content_root = Path(current_app.config["CONTENT_ROOT"])
+        target = path or content_root
+        report = export_files(target, record_synced=target.resolve() == content_root.resolve())
+        for problem in report.problems:
+            click.echo(f"skipped: {problem}", err=True)
+        click.echo(f"written {len(report.written)}, unchanged {len(report.unchanged)}")
 
     app.cli.add_command(content)
 

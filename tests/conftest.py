@@ -11,10 +11,9 @@ from flask_migrate import upgrade
 from jinja2 import StrictUndefined
 
 from app import create_app
-from app.content.loader import load_content
 from app.extensions import db
 from app.services import accounts
-from app.services.content_sync import sync_content
+from app.services.content_store import sync_files
 
 from .support import (
     ROOT,
@@ -84,7 +83,7 @@ def make_app(tmp_path_factory, database_url: str | None, **overrides):
     app.test_client_class = CheckedClient
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))  # the real migrations, not create_all()
-        sync_content(load_content(app.config["CONTENT_ROOT"]))
+        sync_files(app.config["CONTENT_ROOT"])
     return app
 
 

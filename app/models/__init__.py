@@ -3,6 +3,9 @@
 from .accounts import ROLES, LoginThrottle, User, UserSession
 from .common import utcnow
 from .content import (
+    REVISION_ORIGINS,
+    ContentDocument,
+    ContentRevision,
     Course,
     LearningGoal,
     Lesson,
@@ -14,6 +17,7 @@ from .content import (
 from .learning import Attempt, FinalQuizItem, LessonProgress, Response
 
 __all__ = [
+    "REVISION_ORIGINS", "ContentDocument", "ContentRevision",
     "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
     "Question", "QuestionVersion", "Response", "Screen", "User", "UserSession", "question_version_goals",
     "utcnow",

@@ -1,6 +1,9 @@
-"""Content models: courses, lessons, goals, screens, questions and their versions.
+"""Content models: source documents and their revisions; courses, lessons, goals, screens,
+questions and their versions rendered from them.
 
-Content rows are written only by the content services."""
+The database holds the source text of every content file (`ContentDocument` + `ContentRevision`);
+the other tables are the rendered form the pages read. Content rows are written only by the
+content services (`app/services/content_store.py`, `app/services/content_sync.py`)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,45 @@ from ..extensions import db
 from .common import utcnow
 
 
+class ContentDocument(db.Model):
+    """One course file, glossary, lesson or quiz bank, known by the path it is exported to."""
+
+    __tablename__ = "content_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), unique=True)  # e.g. lessons/<course>/01-x.md
+    kind: Mapped[str] = mapped_column(String(16))  # course | glossary | lesson | quiz
+    course_slug: Mapped[str] = mapped_column(String(80))
+    current_number: Mapped[int] = mapped_column(Integer)
+    # The revision the file on disk held at the last sync or export, and that file's sha256;
+    # both None for a document that was never written to or read from a file.
+    synced_number: Mapped[int | None] = mapped_column(Integer)
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revisions: Mapped[list[ContentRevision]] = relationship(back_populates="document",
+                                                            order_by="ContentRevision.number")
+
+
+REVISION_ORIGINS = ("file", "editor", "import", "restore")
+
+
+class ContentRevision(db.Model):
+    """The whole source text of a document as saved once; never changed afterwards."""
+
+    __tablename__ = "content_revisions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("content_documents.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the UTF-8 source
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(String(500), default="")
+    origin: Mapped[str] = mapped_column(String(16))  # one of REVISION_ORIGINS
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    document: Mapped[ContentDocument] = relationship(back_populates="revisions")
+
+
 class Course(db.Model):
     __tablename__ = "courses"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +77,7 @@ class Course(db.Model):
     # [{term, anchor, definition_html, english}] rendered at sync time
     glossary: Mapped[list] = mapped_column(JSON, default=list)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))  # course.md built from
     lessons: Mapped[list[Lesson]] = relationship(back_populates="course", order_by="Lesson.position")
 
 
@@ -46,11 +89,14 @@ class Lesson(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(10))
     minutes: Mapped[int] = mapped_column(Integer)
-    position: Mapped[str] = mapped_column(String(200))  # file name: NN-slug orders lessons
+    position: Mapped[int] = mapped_column(Integer)  # NN- prefix of the file name, else order in folder
     screen_count: Mapped[int] = mapped_column(Integer, default=0)
     source_path: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64))
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the lesson and quiz revisions these rows were built from
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))
+    quiz_revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     course: Mapped[Course] = relationship(back_populates="lessons")
     goals: Mapped[list[LearningGoal]] = relationship(back_populates="lesson", order_by="LearningGoal.position")
@@ -94,6 +140,8 @@ question_version_goals = Table(
 
 
 class Question(db.Model):
+    """A question's identity, found by slug across the site; `lesson_id` is its current home lesson."""
+
     __tablename__ = "questions"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -105,7 +153,10 @@ class Question(db.Model):
 
 
 class QuestionVersion(db.Model):
-    """An immutable version of a question; responses point at the version they answered."""
+    """An immutable version of a question; responses point at the version they answered.
+
+    `markdown` is the question's own source block and `content_hash` is computed from the source
+    (never from HTML), so only the rendered HTML may be refreshed in place, by a renderer upgrade."""
 
     __tablename__ = "question_versions"
     __table_args__ = (UniqueConstraint("question_id", "number"),)
@@ -117,7 +168,8 @@ class QuestionVersion(db.Model):
     # [{html, feedback_html, correct}]: never sent to the browser before an answer is graded
     options: Mapped[list] = mapped_column(JSON)
     rationale: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")  # the 'source:' citation line
+    markdown: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     question: Mapped[Question] = relationship(foreign_keys=[question_id])

@@ -1,0 +1,295 @@
+"""The database holds the source of every content file as revisions; files go in with
+`flask content sync` and out with `flask content export`; editors save through `save_revision`."""
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.content import render, site
+from app.extensions import db
+from app.models import ContentDocument, ContentRevision, Lesson, Question, QuestionVersion, Screen
+from app.services import content_store
+from tests.support import ROOT
+from tests.unit.test_loader import lesson, quiz
+
+from ..conftest import make_app, new_user
+from . import test_content_sync
+
+content_app = test_content_sync.content_app  # the small demo tree, on SQLite and PostgreSQL
+sync = test_content_sync.sync
+
+DEMO_FILES = ("lessons/demo/01-a.md", "lessons/demo/02-b.md", "lessons/demo/course.md",
+              "lessons/demo/glossary.md", "quizzes/demo/01-a.md", "quizzes/demo/02-b.md")
+
+
+def documents(app) -> dict[str, tuple[int, int | None, bool]]:
+    """path -> (current revision, revision last synced with the file, retired)"""
+    with app.app_context():
+        return {d.path: (d.current_number, d.synced_number, d.retired)
+                for d in db.session.scalars(select(ContentDocument))}
+
+
+def current_source(app, path: str) -> str:
+    with app.app_context():
+        return db.session.scalar(select(ContentRevision.source).join(ContentDocument).where(
+            ContentDocument.path == path, ContentRevision.number == ContentDocument.current_number))
+
+
+def revision_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(ContentRevision))
+
+
+def slide_title(app, lesson_slug: str = "demo-l1") -> str:
+    with app.app_context():
+        return db.session.scalar(select(Screen.title).join(Lesson).where(Lesson.slug == lesson_slug,
+                                                                         Screen.position == 1))
+
+
+def save(app, path: str, text: str, **kwargs):
+    with app.app_context():
+        return content_store.save_revision(path, text, author_id=kwargs.get("author_id"),
+                                           message=kwargs.get("message", "edit"), origin="editor")
+
+
+# --- files in ----------------------------------------------------------------------------------
+
+def test_sync_stores_every_file_as_its_first_revision_and_an_unchanged_file_adds_nothing(content_app):
+    assert documents(content_app) == {path: (1, 1, False) for path in DEMO_FILES}
+    with content_app.app_context():
+        first = db.session.scalar(select(ContentRevision).join(ContentDocument)
+                                  .where(ContentDocument.path == "quizzes/demo/01-a.md"))
+        assert (first.number, first.origin, first.author_id, first.source) == (1, "file", None, quiz(1))
+        assert first.source_hash == content_store.source_hash(quiz(1))
+        lesson_row = db.session.scalar(select(Lesson).where(Lesson.slug == "demo-l1"))
+        assert db.session.get(ContentRevision, lesson_row.revision_id).source == lesson(1, "demo-l1-q01", "[[retentie]]")
+        assert db.session.get(ContentRevision, lesson_row.quiz_revision_id).source == quiz(1)
+    assert "revisions +0;" in sync(content_app).output
+    assert revision_count(content_app) == 6
+
+
+def test_a_changed_file_becomes_a_new_revision_that_the_lesson_is_built_from(content_app):
+    path = content_app.content_root / "lessons/demo/01-a.md"
+    path.write_text(path.read_text().replace("# Les 1", "# Eerste les"))
+    assert "revisions +1;" in sync(content_app).output
+    assert documents(content_app)["lessons/demo/01-a.md"] == (2, 2, False)
+    assert slide_title(content_app) == "Eerste les"
+    with content_app.app_context():
+        lesson_row = db.session.scalar(select(Lesson).where(Lesson.slug == "demo-l1"))
+        built_from = db.session.get(ContentRevision, lesson_row.revision_id)
+        assert (built_from.number, built_from.document.path) == (2, "lessons/demo/01-a.md")
+
+
+def test_the_site_is_rebuilt_from_the_sources_in_the_database_without_any_file(content_app):
+    with content_app.app_context():
+        db.session.execute(update(Lesson).values(content_hash="stale"))
+        db.session.execute(Screen.__table__.delete())
+        db.session.commit()
+    shutil.rmtree(content_app.content_root)
+    with content_app.app_context():
+        report = content_store.rebuild()
+    assert (report.lessons_updated, report.revisions_created, report.problems) == (2, 0, [])
+    assert slide_title(content_app) == "Les 1"
+    assert documents(content_app)["lessons/demo/01-a.md"] == (1, 1, False)  # a missing folder deletes nothing
+
+
+def test_a_question_version_is_hashed_from_its_source_and_stores_its_own_block(content_app):
+    with content_app.app_context():
+        version = db.session.scalar(select(QuestionVersion).join(Question, Question.id == QuestionVersion.question_id)
+                                    .where(Question.slug == "demo-l1-q01"))
+        assert version.markdown == ("## demo-l1-q01\ntype: truefalse\ngoals: demo-l1-g1\n\nKlopt dit?\n\n"
+                                    "- [x] Waar\n  > Juist.\n- [ ] Niet waar\n  > Nee.\n")
+
+
+def test_a_renderer_upgrade_refreshes_html_without_new_question_versions(content_app, monkeypatch):
+    real_inline = render.render_inline
+    monkeypatch.setattr(render, "render_inline", lambda text: real_inline(text).replace("Waar", "<b>Waar</b>"))
+    monkeypatch.setattr(site, "RENDERER_VERSION", site.RENDERER_VERSION + 1)
+    with content_app.app_context():
+        ids_before = db.session.scalars(select(QuestionVersion.id).order_by(QuestionVersion.id)).all()
+    result = sync(content_app)
+    assert "lessons +0 ~2 =0 -0; questions +0 versions +0" in result.output
+    with content_app.app_context():
+        versions = db.session.scalars(select(QuestionVersion).order_by(QuestionVersion.id)).all()
+        assert [v.id for v in versions] == ids_before
+        assert [v.options[0]["html"] for v in versions] == ["<b>Waar</b>", "<b>Waar</b>"]
+
+
+def test_a_changed_rationale_makes_a_new_version_and_the_old_one_keeps_its_own(content_app):
+    path = content_app.content_root / "quizzes/demo/01-a.md"
+    path.write_text(quiz(1).replace("goals: demo-l1-g1\n", "goals: demo-l1-g1\nrationale: Omdat het klopt.\n"))
+    assert "versions +1" in sync(content_app).output
+    with content_app.app_context():
+        versions = db.session.scalars(select(QuestionVersion).join(Question, Question.id == QuestionVersion.question_id)
+                                      .where(Question.slug == "demo-l1-q01").order_by(QuestionVersion.number)).all()
+        assert [(v.number, v.rationale) for v in versions] == [(1, ""), (2, "Omdat het klopt.")]
+        assert "rationale: Omdat het klopt." not in versions[0].markdown
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+EDITED_IN_BROWSER = lesson(1, "demo-l1-q01", "[[retentie]]").replace("# Les 1", "# Uit de browser")
+EDITED_ON_DISK = lesson(1, "demo-l1-q01", "[[retentie]]").replace("# Les 1", "# Uit het bestand")
+
+
+def test_a_browser_edit_alone_is_kept_by_sync_and_written_out_by_export(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    result = sync(content_app)
+    assert "revisions +0;" in result.output and "conflict" not in result.output
+    assert slide_title(content_app) == "Uit de browser"
+    export = content_app.test_cli_runner().invoke(args=["content", "export"])
+    assert "written 1, unchanged 5" in export.output
+    assert (content_app.content_root / "lessons/demo/01-a.md").read_text() == EDITED_IN_BROWSER
+    assert documents(content_app)["lessons/demo/01-a.md"] == (2, 2, False)
+    assert "revisions +0;" in sync(content_app).output
+
+
+def test_a_file_and_a_browser_edit_since_the_last_sync_are_a_conflict_left_alone(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    (content_app.content_root / "lessons/demo/01-a.md").write_text(EDITED_ON_DISK)
+    result = sync(content_app)
+    assert result.exit_code == 0
+    assert ("lessons/demo/01-a.md:1: conflict: the file and the database (revision 2) both changed since the "
+            "last sync") in result.output
+    assert "revisions +0;" in result.output and "1 conflict(s)" in result.output
+    assert slide_title(content_app) == "Uit de browser"
+    assert documents(content_app)["lessons/demo/01-a.md"] == (2, 1, False)
+
+
+def test_theirs_resolves_a_conflict_with_the_file(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    (content_app.content_root / "lessons/demo/01-a.md").write_text(EDITED_ON_DISK)
+    result = sync(content_app, "--theirs")
+    assert "revisions +1;" in result.output and "conflict" not in result.output
+    assert slide_title(content_app) == "Uit het bestand"
+    assert documents(content_app)["lessons/demo/01-a.md"] == (3, 3, False)
+    assert current_source(content_app, "lessons/demo/01-a.md") == EDITED_ON_DISK
+
+
+def test_ours_resolves_a_conflict_with_the_database_and_export_then_writes_it(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    (content_app.content_root / "lessons/demo/01-a.md").write_text(EDITED_ON_DISK)
+    result = sync(content_app, "--ours")
+    assert "revisions +0;" in result.output and "conflict" not in result.output
+    assert slide_title(content_app) == "Uit de browser"
+    assert "conflict" not in sync(content_app).output  # resolved for good, not asked again
+    content_app.test_cli_runner().invoke(args=["content", "export"])
+    assert (content_app.content_root / "lessons/demo/01-a.md").read_text() == EDITED_IN_BROWSER
+
+
+def test_a_deleted_file_whose_document_changed_in_the_browser_is_a_conflict(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    (content_app.content_root / "lessons/demo/01-a.md").unlink()
+    result = sync(content_app)
+    assert "lessons/demo/01-a.md:1: conflict: the file was deleted but the database changed it" in result.output
+    assert "-0; questions" in result.output
+    assert "lessons +0 ~0 =1 -1" in sync(content_app, "--theirs").output
+
+
+# --- save_revision, history and restore --------------------------------------------------------
+
+def test_save_revision_stores_the_text_and_rebuilds_the_lesson_at_once(content_app):
+    author_id, _ = new_user(content_app, "teacher")
+    result = save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER, author_id=author_id, message="Nieuwe titel")
+    assert (result.ok, result.problems, result.number) == (True, [], 2)
+    assert slide_title(content_app) == "Uit de browser"
+    with content_app.app_context():
+        newest = content_store.revisions("lessons/demo/01-a.md")[0]
+        assert (newest.number, newest.author_id, newest.message, newest.origin) == (2, author_id, "Nieuwe titel", "editor")
+
+
+def test_save_revision_refuses_a_broken_text_with_its_line_and_writes_nothing(content_app):
+    before = (revision_count(content_app), documents(content_app), slide_title(content_app))
+    broken = quiz(1).replace("- [x] Waar", "- [ ] Waar")
+    result = save(content_app, "quizzes/demo/01-a.md", broken)
+    assert not result.ok
+    # the quiz's own problem, then what it would break elsewhere: lesson 1's checkpoint (line 18)
+    assert [str(p) for p in result.problems] == [
+        "quizzes/demo/01-a.md:6: demo-l1-q01: no correct answer (mark one option '- [x]')",
+        "lessons/demo/01-a.md:18: checkpoint names unknown question 'demo-l1-q01' (no quiz file has 'lesson: demo-l1')"]
+    assert (revision_count(content_app), documents(content_app), slide_title(content_app)) == before
+
+
+def test_save_revision_refuses_a_text_that_breaks_another_file(content_app):
+    renamed = quiz(1).replace("demo-l1-q01", "demo-l1-q09")  # lesson 1's checkpoint names demo-l1-q01
+    result = save(content_app, "quizzes/demo/01-a.md", renamed)
+    assert not result.ok
+    assert [p.path for p in result.problems] == ["lessons/demo/01-a.md"]
+    assert "checkpoint names unknown question 'demo-l1-q01'" in result.problems[0].message
+    assert revision_count(content_app) == 6
+
+
+@pytest.mark.parametrize("path", ["../secret.md", "lessons/demo/../../x.md", "lessons/Demo/a.md", "other/demo/a.md",
+                                  "lessons/demo/a.txt"])
+def test_save_revision_refuses_a_path_outside_the_content_layout(content_app, path):
+    result = save(content_app, path, lesson(1))
+    assert not result.ok and result.problems[0].path == path
+    assert revision_count(content_app) == 6
+
+
+def test_saving_the_same_text_again_makes_no_empty_revision(content_app):
+    result = save(content_app, "quizzes/demo/01-a.md", quiz(1))
+    assert (result.ok, result.number) == (True, 1)
+    assert revision_count(content_app) == 6
+
+
+def test_restore_saves_an_old_revision_again_as_a_new_one(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    with content_app.app_context():
+        result = content_store.restore("lessons/demo/01-a.md", 1, author_id=None)
+        assert (result.ok, result.number) == (True, 3)
+        history = [(r.number, r.origin, r.message) for r in content_store.revisions("lessons/demo/01-a.md")]
+        assert history == [(3, "restore", "restored revision 1"), (2, "editor", "edit"), (1, "file", "from file")]
+        assert content_store.revision("lessons/demo/01-a.md", 3).source == content_store.revision(
+            "lessons/demo/01-a.md", 1).source
+        assert not content_store.restore("lessons/demo/01-a.md", 9, author_id=None).ok
+    assert slide_title(content_app) == "Les 1"
+
+
+def test_a_new_lesson_saved_in_the_browser_is_built_and_never_retired_for_having_no_file(content_app):
+    text = lesson(3)
+    assert save(content_app, "lessons/demo/03-c.md", text).ok
+    assert slide_title(content_app, "demo-l3") == "Les 3"
+    result = sync(content_app)
+    assert "lessons +0 ~0 =3 -0" in result.output
+    assert documents(content_app)["lessons/demo/03-c.md"] == (1, None, False)
+
+
+# --- the shipped courses ---------------------------------------------------------------------
+
+@pytest.fixture()
+def shipped_app(tmp_path, tmp_path_factory):
+    """SQLite app whose content root is a copy of the shipped lessons and quizzes."""
+    root = tmp_path / "content"
+    for area in ("lessons", "quizzes"):
+        shutil.copytree(ROOT / area, root / area)
+    app = make_app(tmp_path_factory, None, CONTENT_ROOT=root)
+    app.content_root = root
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_export_of_the_shipped_courses_is_byte_identical_to_the_repository(shipped_app, tmp_path):
+    out = tmp_path / "export"
+    result = shipped_app.test_cli_runner().invoke(args=["content", "export", str(out)])
+    assert result.exit_code == 0
+    exported = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
+    shipped = sorted(p.relative_to(ROOT).as_posix() for area in ("lessons", "quizzes") for p in (ROOT / area).rglob("*.md"))
+    assert exported == shipped and len(shipped) == 22
+    for path in shipped:
+        assert (out / path).read_bytes() == (ROOT / path).read_bytes(), path
+    # an export elsewhere is not the content folder: nothing is recorded as synced by it
+    assert f"written {len(shipped)}, unchanged 0" in result.output
+
+
+def test_export_then_sync_of_every_shipped_lesson_changes_nothing(shipped_app):
+    runner = shipped_app.test_cli_runner()
+    before = revision_count(shipped_app)
+    export = runner.invoke(args=["content", "export"])
+    assert "written 0, unchanged 22" in export.output
+    result = sync(shipped_app)
+    assert "revisions +0; courses +0 ~0 -0; lessons +0 ~0 =8 -0; questions +0 versions +0 retired 0" in result.output
+    assert revision_count(shipped_app) == before == 22
