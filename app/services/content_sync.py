@@ -98,6 +98,7 @@ def sync_lessons(build: SiteBuild, courses: dict[str, Course], revision_ids: dic
     questions = {question.slug: question for question in db.session.scalars(select(Question))}
     rebuilt: set[int] = set()
     for built in build.lessons.values():
+        counts = asdict(report)
         try:
             # a savepoint per lesson: a database refusal costs this lesson, never the whole sync
             with db.session.begin_nested():
@@ -108,6 +109,9 @@ def sync_lessons(build: SiteBuild, courses: dict[str, Course], revision_ids: dic
                 rebuilt.add(lesson.id)
         except IntegrityError as exc:
             logger.warning("lesson %s could not be stored", built.source.path, exc_info=True)
+            for name, value in counts.items():
+                if isinstance(value, int):
+                    setattr(report, name, value)
             report.problems.append(Problem(built.source.path, 1, f"lesson could not be stored ({exc.orig})"))
     # a question is retired when no quiz file names it any more (it may have moved to another lesson)
     wanted = {q.rendered.id for built in build.lessons.values() for q in built.questions}

@@ -1,6 +1,7 @@
 """The database holds the source of every content file as revisions; files go in with
 `flask content sync` and out with `flask content export`; editors save through `save_revision`."""
 
+import itertools
 import shutil
 
 import pytest
@@ -18,6 +19,7 @@ from . import test_content_sync
 
 content_app = test_content_sync.content_app  # the small demo tree, on SQLite and PostgreSQL
 sync = test_content_sync.sync
+_databases = itertools.count(1)
 
 DEMO_FILES = ("lessons/demo/01-a.md", "lessons/demo/02-b.md", "lessons/demo/course.md",
               "lessons/demo/glossary.md", "quizzes/demo/01-a.md", "quizzes/demo/02-b.md")
@@ -114,6 +116,22 @@ def test_a_renderer_upgrade_refreshes_html_without_new_question_versions(content
         versions = db.session.scalars(select(QuestionVersion).order_by(QuestionVersion.id)).all()
         assert [v.id for v in versions] == ids_before
         assert [v.options[0]["html"] for v in versions] == ["<b>Waar</b>", "<b>Waar</b>"]
+
+
+def test_a_version_stored_before_sources_were_kept_adopts_its_source_instead_of_a_new_version(content_app):
+    """Versions made by the older sync have no markdown and an HTML hash: the first sync after the
+    upgrade fills in their source once when they show exactly the same question."""
+    with content_app.app_context():
+        db.session.execute(update(QuestionVersion).values(markdown="", content_hash="hash-of-the-html"))
+        db.session.commit()
+    with content_app.app_context():
+        db.session.execute(update(Lesson).values(content_hash="stale"))  # make sync look at the questions
+        db.session.commit()
+    assert "questions +0 versions +0" in sync(content_app).output
+    with content_app.app_context():
+        versions = db.session.scalars(select(QuestionVersion).order_by(QuestionVersion.id)).all()
+        assert [(v.number, v.markdown.splitlines()[0]) for v in versions] == [(1, "## demo-l1-q01"), (1, "## demo-l2-q01")]
+        assert all(v.content_hash != "hash-of-the-html" for v in versions)
 
 
 def test_a_changed_rationale_makes_a_new_version_and_the_old_one_keeps_its_own(content_app):
@@ -258,13 +276,16 @@ def test_a_new_lesson_saved_in_the_browser_is_built_and_never_retired_for_having
 
 # --- the shipped courses ---------------------------------------------------------------------
 
-@pytest.fixture()
-def shipped_app(tmp_path, tmp_path_factory):
-    """SQLite app whose content root is a copy of the shipped lessons and quizzes."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shipped_app(request, tmp_path, tmp_path_factory):
+    """An app whose content root is a copy of the shipped lessons and quizzes."""
     root = tmp_path / "content"
     for area in ("lessons", "quizzes"):
         shutil.copytree(ROOT / area, root / area)
-    app = make_app(tmp_path_factory, None, CONTENT_ROOT=root)
+    url = None
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_cluster").create_database(f"shipped_{next(_databases)}")
+    app = make_app(tmp_path_factory, url, CONTENT_ROOT=root)
     app.content_root = root
     yield app
     with app.app_context():

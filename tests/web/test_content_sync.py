@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import (
     Course,
     FinalQuizItem,
+    LearningGoal,
     Lesson,
     Question,
     QuestionVersion,
@@ -254,6 +255,34 @@ def test_a_question_moved_to_another_lessons_quiz_keeps_its_identity_and_history
                                    .where(FinalQuizItem.lesson_id == lesson_two.id)
                                    .order_by(FinalQuizItem.position)).all()
         assert final == ["demo-l2-q01", "demo-l1-q01"]
+
+
+def test_a_database_refusal_costs_only_its_own_lesson(content_app, monkeypatch):
+    """A UNIQUE violation while storing one lesson is rolled back to that lesson's savepoint and
+    reported; the other lesson is still stored and nothing escapes."""
+    from app.services import content_sync
+
+    real_sync_goals = content_sync.sync_goals
+
+    def colliding_sync_goals(lesson_row, built, goals):
+        if built.source.id == "demo-l2":  # a second goal row with lesson 1's goal slug
+            db.session.add(LearningGoal(slug="demo-l1-g1", lesson_id=lesson_row.id, text="x", position=9))
+            db.session.flush()
+        return real_sync_goals(lesson_row, built, goals)
+
+    monkeypatch.setattr(content_sync, "sync_goals", colliding_sync_goals)
+    for name in ("01-a", "02-b"):
+        path = content_app.content_root / f"lessons/demo/{name}.md"
+        path.write_text(path.read_text().replace("Tekst", "Nieuwe tekst"))
+    result = sync(content_app)
+    assert result.exit_code == 0
+    assert "skipped: lessons/demo/02-b.md:1: lesson could not be stored" in result.output
+    assert "lessons +0 ~1 =0 -0" in result.output
+    with content_app.app_context():
+        bodies = dict(db.session.execute(select(Lesson.slug, Screen.body_html).join(Screen)
+                                         .where(Screen.position == 1)).all())
+        assert "Nieuwe tekst" in bodies["demo-l1"] and "Nieuwe tekst" not in bodies["demo-l2"]
+        assert db.session.scalar(select(func.count()).select_from(LearningGoal)) == 2
 
 
 def test_a_deleted_course_leaves_the_catalogue_with_its_lessons_and_a_restored_file_brings_it_back(content_app):
