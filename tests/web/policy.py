@@ -77,8 +77,8 @@ POLICY: tuple[Row, ...] = (
     Row("auth.logout", "POST", "/logout", members(REDIRECT), ends_session=True),
     Row("account.settings", "GET", "/account/", members(200)),
     Row("account.change_password", "POST", "/account/password", members(400), note="empty form"),
-    Row("account.log_out_everywhere", "POST", "/account/log-out-everywhere", members(REDIRECT),
-        ends_session=True),
+    Row("account.log_out_everywhere", "POST", "/account/log-out-everywhere", everyone(LOGIN),
+        ends_session=True, note="every session ends, then the login page"),
     # lessons: every logged-in user may read and answer checkpoints; notes and keys for teachers
     Row("learn.lesson", "GET", f"/lessons/{LESSON}/", members(200)),
     Row("learn.handout", "GET", f"/lessons/{LESSON}/handout", members(200)),
