@@ -256,3 +256,23 @@ def test_another_students_attempt_is_404_whatever_is_sent(app, client, sample):
             assert intruder.post(attempt + "/submit", data=data).status_code == expected, repr(value)
     assert intruder.get(attempt).status_code == 404
     assert row_counts(app) == before
+
+
+def test_malformed_password_changes(app, sample):
+    def make():
+        client, _name = logged_in(app)
+        form = Form("/account/password", {"csrf_token": csrf_token(client, "/account/"),
+                                          "current_password": PASSWORD, "new_password": "tulp-fiets-zeven-regen",
+                                          "confirm": "tulp-fiets-zeven-regen"},
+                    ("new_password", "current_password", "confirm", "csrf_token"))
+        return client, form
+
+    assert_enough(check_form(app, make, sample), sample)
+
+
+def test_malformed_log_out_everywhere_requests_leave_the_student_logged_in(app, sample):
+    client, _name = logged_in(app)
+    form = Form("/account/log-out-everywhere", {"csrf_token": csrf_token(client, "/account/")},
+                ("csrf_token",), always_refused=True)
+    assert_enough(check_form(app, lambda: (client, form), sample), sample)
+    assert client.get("/progress").status_code == 200
