@@ -35,9 +35,10 @@ def content_root_of(path: Path) -> Path:
 
 
 def register_cli(app: Flask) -> None:
-    from . import ops_cli
+    from . import ops_cli, quiz_cli
 
     ops_cli.register(app)
+    quiz_cli.register(app)
     content = AppGroup("content", help="Check and load lessons/ and quizzes/.")
 
     @content.command("check")
