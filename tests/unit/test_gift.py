@@ -279,6 +279,10 @@ def test_question_types_lesmark_does_not_have_are_skipped_with_their_line():
     assert [q.line for q in result.questions] == [13]
 
 
+def test_a_skipped_question_keeps_its_title():
+    assert [(s.line, s.title) for s in gift("\n::Essay one:: Describe it.{}").skipped] == [(2, "Essay one")]
+
+
 def test_lowercase_true_is_a_short_answer_as_in_moodle():
     assert gift("Is it?{true}").skipped[0].reason.startswith("short answer")
 

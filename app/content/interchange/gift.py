@@ -50,6 +50,7 @@ class _Reject(Exception):
     def __init__(self, line: int, message: str, skip: bool = False):
         super().__init__(message)
         self.line, self.message, self.skip = line, message, skip
+        self.title = ""
 
 
 def protect(text: str) -> str:
@@ -124,7 +125,7 @@ def _parse_block(result: ImportResult, start: int, block: list[str], category: s
         question = _parse_question(body, pos, line_at, category, language, meta)
     except _Reject as reject:
         if reject.skip:
-            result.skipped.append(Skipped(reject.line, reject.message))
+            result.skipped.append(Skipped(reject.line, reject.message, reject.title))
         else:
             result.errors.append(LineError(reject.line, reject.message))
         return category
@@ -153,6 +154,14 @@ def _parse_question(body, pos, line_at, category, language, meta) -> ImportedQue
             raise _Reject(first_line, "the title is not closed: write ::title:: before the question text")
         title = one_line(restore(body[pos + 2:end]))
         pos = end + 2
+    try:
+        return _parse_answers(body, pos, line_at, first_line, title, category, language, meta)
+    except _Reject as reject:
+        reject.title = title
+        raise
+
+
+def _parse_answers(body, pos, line_at, first_line, title, category, language, meta) -> ImportedQuestion:
     opening, closing = body.find("{", pos), body.find("}", pos)
     if opening < 0 and closing < 0:
         raise _Reject(first_line, "description (text without answers): nothing to grade", skip=True)
