@@ -65,6 +65,7 @@ class SiteBuild:
     lessons: dict[str, BuiltLesson] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)  # every path given, built or not
+    course_of_path: dict[str, str] = field(default_factory=dict)  # parsed file -> its course id
 
     @property
     def built_paths(self) -> set[str]:
@@ -89,6 +90,10 @@ def build_site(files: Mapping[str, str]) -> SiteBuild:
     build = SiteBuild(problems=list(content.problems), paths=set(files))
     for course in content.courses.values():
         build.courses[course.id] = BuiltCourse(course, render_glossary(content, course.id, build.problems))
+        build.course_of_path[course.path] = course.id
+    build.course_of_path.update({g.path: g.course for g in content.glossaries.values()})
+    build.course_of_path.update({lesson.path: lesson.course for lesson in content.lessons.values()})
+    build.course_of_path.update({q.path: content.lessons[q.lesson].course for q in content.quizzes.values()})
     stems: dict[str, list[tuple[str, str]]] = {}
     for lesson in content.lessons.values():
         stems.setdefault(lesson.course, []).append((lesson.stem, lesson.id))

@@ -20,12 +20,17 @@ write transaction, so a slow file never keeps the database locked):
   importers. Validates the text together with the rest of the site exactly as `flask content
   check` does (parse, cross-check, render); either stores a new revision and rebuilds what it
   affects in one transaction, or returns the problems (path:line) and writes nothing.
-- `revisions(path)` (newest first), `revision(path, number)`, and `restore(path, number,
-  author_id)`, which saves an old revision's text again as a new revision (origin "restore").
+- `revisions(path)` (newest first), `revision(path, number)`, `compare(path, a, b)` (a unified
+  diff), `course_documents(course_slug)`, and `restore(path, number, author_id)`, which saves an
+  old revision's text again as a new revision (origin "restore").
+
+The writing entry points end the session's transaction (they read, roll back, build, then write
+and commit): call them with no unsaved changes of your own in the session.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -163,6 +168,7 @@ def write(changes: list[DocumentChange], build: SiteBuild, report: SyncReport) -
     try:
         lock_for_writing()
         apply_changes(changes, report)
+        label_courses(build.course_of_path)
         apply_build(build, current_revision_ids(), report)
         db.session.commit()
     except IntegrityError:  # another writer stored the same revision number first
@@ -215,6 +221,13 @@ def apply_changes(changes: list[DocumentChange], report: SyncReport) -> None:
             document.synced_hash = None
         document.updated_at = utcnow()
     db.session.flush()
+
+
+def label_courses(course_of_path: dict[str, str]) -> None:
+    """Record the course id each parsed document belongs to (its folder name until then)."""
+    for document in db.session.scalars(select(ContentDocument).where(ContentDocument.path.in_(course_of_path))):
+        if document.course_slug != course_of_path[document.path]:
+            document.course_slug = course_of_path[document.path]
 
 
 def current_revision_ids() -> dict[str, int]:
@@ -371,6 +384,22 @@ def restore(path: str, number: int, author_id: int | None) -> SaveResult:
         return SaveResult(False, [Problem(path, 1, f"there is no revision {number}")])
     return save_revision(path, old.source, author_id=author_id, message=f"restored revision {number}",
                          origin="restore")
+
+
+def course_documents(course_slug: str) -> list[ContentDocument]:
+    """The live documents of one course (course file, glossary, lessons, quizzes), by path."""
+    return list(db.session.scalars(select(ContentDocument).where(
+        ContentDocument.course_slug == course_slug, ContentDocument.retired.is_(False)).order_by(ContentDocument.path)))
+
+
+def compare(path: str, old_number: int, new_number: int) -> list[str] | None:
+    """A unified diff of two revisions of a document (None if either does not exist)."""
+    old, new = revision(path, old_number), revision(path, new_number)
+    if old is None or new is None:
+        return None
+    return list(difflib.unified_diff(old.source.splitlines(), new.source.splitlines(),
+                                     f"{path} (revision {old_number})", f"{path} (revision {new_number})",
+                                     lineterm=""))
 
 
 def revisions(path: str) -> list[ContentRevision]:

@@ -265,6 +265,28 @@ def test_restore_saves_an_old_revision_again_as_a_new_one(content_app):
     assert slide_title(content_app) == "Les 1"
 
 
+def test_compare_shows_two_revisions_as_a_unified_diff(content_app):
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    with content_app.app_context():
+        diff = content_store.compare("lessons/demo/01-a.md", 1, 2)
+        assert content_store.compare("lessons/demo/01-a.md", 1, 7) is None
+    # the title is line 12 of the lesson file; three lines of context on either side
+    assert diff == ["--- lessons/demo/01-a.md (revision 1)", "+++ lessons/demo/01-a.md (revision 2)",
+                    "@@ -9,7 +9,7 @@", "     text: Doel.", " ---", " ", "-# Les 1", "+# Uit de browser", " ",
+                    " Tekst [[retentie]]", " "]
+
+
+def test_course_documents_lists_a_courses_live_documents_by_path(content_app):
+    (content_app.content_root / "quizzes/demo/02-b.md").unlink()
+    (content_app.content_root / "lessons/demo/02-b.md").write_text(lesson(2))
+    sync(content_app)
+    with content_app.app_context():
+        listed = [(d.path, d.kind) for d in content_store.course_documents("demo")]
+    assert listed == [("lessons/demo/01-a.md", "lesson"), ("lessons/demo/02-b.md", "lesson"),
+                      ("lessons/demo/course.md", "course"), ("lessons/demo/glossary.md", "glossary"),
+                      ("quizzes/demo/01-a.md", "quiz")]
+
+
 def test_a_new_lesson_saved_in_the_browser_is_built_and_never_retired_for_having_no_file(content_app):
     text = lesson(3)
     assert save(content_app, "lessons/demo/03-c.md", text).ok
