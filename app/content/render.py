@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -11,7 +12,9 @@ import markdown
 import nh3
 
 from .lessons import GLOSSARY_LINK, expand_screens
-from .model import ContentError, ContentSet, Lesson, Problem, Quiz
+from .model import ContentError, ContentSet, Glossary, Lesson, Problem, Quiz
+
+logger = logging.getLogger(__name__)
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 # Nested lists are indented by two spaces per level, as in most editors and on GitHub
@@ -19,9 +22,6 @@ EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 TAB_LENGTH = 2
 # Bump when rendering changes, so `flask content sync` re-renders unchanged files.
 RENDERER_VERSION = 2
-MAX_MARKDOWN_CHARS = 100_000
-# Python-Markdown recurses on nesting; very deep input raises RecursionError.
-MAX_NESTING_CHARS = 200
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dfn", "div", "dl", "dt", "em",
@@ -41,7 +41,103 @@ ALLOWED_ATTRIBUTES = {
 
 
 class RenderError(ValueError):
-    """The Markdown cannot be rendered safely (too large, too deeply nested)."""
+    """The Markdown cannot be rendered safely (too large, too deeply nested, too complex)."""
+
+
+# --- refusing Markdown that would take Python-Markdown seconds to render ----------------------
+# Python-Markdown is quadratic (or worse) in some inputs: every '[' scans the rest of its
+# paragraph for the closing bracket, every '<' may start raw HTML, every backtick a code span,
+# every line of a block is searched again for headings. "[a" * 10000 took minutes. These cheap
+# static checks refuse such text before rendering. The cost model estimates microseconds on a
+# slow machine and is calibrated by tests/unit/test_render_budget.py; the shipped lessons use
+# less than a tenth of every limit.
+MAX_MARKDOWN_CHARS = 20_000  # per text: a slide, its notes, a question stem, an option...
+MAX_MARKDOWN_LINES = 1_000
+MAX_CONTAINER_DEPTH = 20  # nested lists and block quotes
+MAX_BRACKET_DEPTH = 32  # [ and ( nested in one another
+TEXT_BUDGET = 150_000  # estimated microseconds for one text
+FILE_BUDGET = 500_000  # for everything one lesson file, quiz file or glossary renders
+BASE_COST = 300  # a Markdown instance per text
+LINEAR_COST = {"[": 80, "|": 60, "&": 50, "\\": 30, "<": 200, "\n": 20}  # per character
+# per character times the length of its paragraph: what makes Python-Markdown quadratic
+QUADRATIC_COST = {"<": 0.3, "`": 0.03, "\n": 0.05, "*": 0.005, "_": 0.005}
+UNCLOSED_COST = {"[": 0.4, "(": 0.3}  # an unclosed '[' or '(' is searched to the end of the paragraph
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+BRACKET = re.compile(r"[\[\]()]")
+
+
+def markdown_cost(text: str) -> float:
+    """Estimated rendering time of `text` in microseconds (an upper bound, not a measurement)."""
+    cost = BASE_COST + len(text)
+    cost += sum(weight * text.count(char) for char, weight in LINEAR_COST.items())
+    for block in BLANK_LINE.split(text):
+        weighted = sum(weight * block.count(char) for char, weight in QUADRATIC_COST.items())
+        weighted += sum(UNCLOSED_COST[char] * count for char, count in _unclosed(block).items())
+        cost += len(block) * weighted
+    return cost
+
+
+def _unclosed(block: str) -> dict[str, int]:
+    """How many '[' and '(' of a paragraph are never closed."""
+    open_count = {"[": 0, "(": 0}
+    for match in BRACKET.finditer(block):
+        char = match.group()
+        if char in open_count:
+            open_count[char] += 1
+        else:
+            opener = "[" if char == "]" else "("
+            open_count[opener] = max(open_count[opener] - 1, 0)
+    return open_count
+
+
+def complexity_problem(text: str) -> str | None:
+    """Why `text` must not be rendered, or None. Linear in the length of the text."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return f"text is longer than {MAX_MARKDOWN_CHARS} characters"
+    lines = text.split("\n")
+    if len(lines) > MAX_MARKDOWN_LINES:
+        return f"too complex: more than {MAX_MARKDOWN_LINES} lines in one text"
+    if max(map(_container_depth, lines)) > MAX_CONTAINER_DEPTH:
+        return f"too complex: lists or quotes nested more than {MAX_CONTAINER_DEPTH} levels deep"
+    if _bracket_depth(text) > MAX_BRACKET_DEPTH:
+        return f"too complex: brackets nested (or left open) more than {MAX_BRACKET_DEPTH} levels deep"
+    if markdown_cost(text) > TEXT_BUDGET:
+        return ("too complex: too many links, brackets, HTML tags, backticks or lines in one paragraph "
+                "to render quickly; split it into shorter paragraphs")
+    return None
+
+
+def _container_depth(line: str) -> int:
+    """List and quote levels a line opens: two spaces of indent, or one '>', '-', '*', '+' or '1.' marker each."""
+    stripped = line.lstrip(" \t")
+    depth, index = (len(line) - len(stripped)) // 2, 0
+    while index < len(stripped):
+        char = stripped[index]
+        if char in " \t":
+            index += 1
+        elif char in ">-*+":
+            depth, index = depth + 1, index + 1
+        elif char.isdigit():
+            end = index
+            while end < len(stripped) and stripped[end].isdigit():
+                end += 1
+            if end == len(stripped) or stripped[end] not in ".)":
+                break
+            depth, index = depth + 1, end + 1
+        else:
+            break
+    return depth
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for match in BRACKET.finditer(text):
+        if match.group() in "[(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def term_anchor(term: str) -> str:
@@ -51,18 +147,28 @@ def term_anchor(term: str) -> str:
 
 
 def render_markdown(text: str, glossary_url: str | None = None) -> str:
-    """Render trusted-or-not Markdown to HTML that is safe to put in a page."""
-    if len(text) > MAX_MARKDOWN_CHARS:
-        raise RenderError(f"text is longer than {MAX_MARKDOWN_CHARS} characters")
-    if re.search(rf"(?:[\[>(]\s*){{{MAX_NESTING_CHARS},}}", text) or _list_depth(text) > 20:
-        raise RenderError("text is nested too deeply")
-    if glossary_url is not None:
-        text = GLOSSARY_LINK.sub(lambda m: _glossary_link(m, glossary_url), text)
+    """Render trusted-or-not Markdown to HTML that is safe to put in a page.
+
+    Raises RenderError for text that is too large or too complex to render quickly.
+    """
+    text = _with_glossary_links(text, glossary_url)
+    problem = complexity_problem(text)
+    if problem:
+        raise RenderError(problem)
     try:
         html = markdown.Markdown(extensions=EXTENSIONS, output_format="html", tab_length=TAB_LENGTH).convert(text)
     except RecursionError:
         raise RenderError("text is nested too deeply") from None
+    except Exception as exc:  # a renderer bug on odd input is a problem of this text, not a crash
+        logger.warning("Markdown renderer failed", exc_info=True)
+        raise RenderError(f"the Markdown renderer failed ({type(exc).__name__})") from None
     return sanitise(html)
+
+
+def _with_glossary_links(text: str, glossary_url: str | None) -> str:
+    if glossary_url is None or len(text) > MAX_MARKDOWN_CHARS:
+        return text
+    return GLOSSARY_LINK.sub(lambda m: _glossary_link(m, glossary_url), text)
 
 
 def render_inline(text: str) -> str:
@@ -82,15 +188,6 @@ def _glossary_link(match: re.Match, glossary_url: str) -> str:
     shown, term = match.group(1).strip(), (match.group(2) or match.group(1)).strip()
     return (f'<a class="glossary-term" href="{escape(glossary_url)}#{term_anchor(term)}">'
             f"{escape(shown)}</a>")
-
-
-def _list_depth(text: str) -> int:
-    depth = 0
-    for line in text.splitlines():
-        stripped = line.lstrip(" \t")
-        if stripped[:2] in ("- ", "* ", "+ ") or re.match(r"\d+\. ", stripped):
-            depth = max(depth, (len(line) - len(stripped)) // 2 + 1)
-    return depth
 
 
 # --- whole lessons -------------------------------------------------------------------------
@@ -117,6 +214,7 @@ class RenderedQuestion:
     options: tuple[dict, ...]  # {"html", "feedback_html", "correct"}
     rationale: str
     source: str
+    fixed_order: bool = False  # options never shuffled
 
 
 @dataclass(frozen=True)
@@ -127,7 +225,16 @@ class RenderedLesson:
 
 
 def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> RenderedLesson:
-    """Render every slide and question of a lesson; raise ContentError on the first failure."""
+    """Render every slide and question of a lesson; raise ContentError on the first failure.
+
+    A lesson file or a quiz file whose Markdown together would take too long is refused
+    before anything is rendered.
+    """
+    slide_texts = [_with_glossary_links(text, glossary_url) for slide in lesson.slides for text in (slide.body, slide.notes)]
+    check_file_budget(lesson.path, slide_texts)
+    if quiz is not None:
+        check_file_budget(quiz.path, [text for q in quiz.questions
+                                      for text in (q.stem, *(o.text for o in q.options), *(o.feedback for o in q.options))])
     screens = []
     for screen in expand_screens(lesson):
         line = screen.line
@@ -144,10 +251,32 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> Rende
             options = tuple({"html": render_inline(o.text), "feedback_html": render_inline(o.feedback),
                              "correct": o.correct} for o in q.options)
             questions.append(RenderedQuestion(q.id, q.type, q.goals, render_markdown(q.stem), options,
-                                              q.rationale, q.source))
+                                              q.rationale, q.source, q.fixed_order))
         except RenderError as exc:
             raise ContentError([Problem(quiz.path, q.line, f"{q.id} cannot be rendered: {exc}")]) from None
     return RenderedLesson(tuple(screens), tuple(questions), quiz.final if quiz else ())
+
+
+def check_file_budget(path: str, texts: list[str]) -> None:
+    """Raise ContentError if rendering every text of one file would take too long."""
+    if sum(markdown_cost(text) for text in texts if text) > FILE_BUDGET:
+        raise ContentError([Problem(path, 1, "too complex: this file holds more Markdown than can be rendered within "
+                                             "a second; split it or simplify it")])
+
+
+def render_glossary(glossary: Glossary) -> tuple[dict, ...]:
+    """Every entry of a glossary with its definition as safe HTML; ContentError on the first failure."""
+    check_file_budget(glossary.path, [entry.definition for entry in glossary.entries])
+    entries = []
+    for entry in glossary.entries:
+        try:
+            html = render_inline(entry.definition)
+        except RenderError as exc:
+            raise ContentError([Problem(glossary.path, entry.line,
+                                        f"definition of {entry.term!r} cannot be rendered: {exc}")]) from None
+        entries.append({"term": entry.term, "anchor": term_anchor(entry.term), "definition_html": html,
+                        "english": entry.english})
+    return tuple(entries)
 
 
 
@@ -158,11 +287,10 @@ def check_rendered(content: ContentSet) -> list[Problem]:
     """
     problems: list[Problem] = []
     for glossary in content.glossaries.values():
-        for entry in glossary.entries:
-            try:
-                render_inline(entry.definition)
-            except RenderError as exc:
-                problems.append(Problem(glossary.path, entry.line, f"definition of {entry.term!r} cannot be rendered: {exc}"))
+        try:
+            render_glossary(glossary)
+        except ContentError as exc:
+            problems.extend(exc.problems)
     for lesson in content.lessons.values():
         try:
             render_lesson(lesson, content.quizzes.get(lesson.id), f"/courses/{lesson.course}/glossary")

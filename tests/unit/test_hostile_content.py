@@ -319,3 +319,101 @@ def test_a_file_with_thousands_of_problems_reports_a_bounded_list():
     found = problems_of(parse_quiz, QUIZ_HEAD + body, "quizzes/demo/01-x.md")
     assert len(found) == MAX_PROBLEMS_PER_FILE + 1
     assert found[-1].endswith(f"... and {150 + 1 - MAX_PROBLEMS_PER_FILE} more problems")
+
+
+# --- parse + render of one file within a second ----------------------------------------------
+
+from app.content.loader import load_sources  # noqa: E402
+from app.content.render import (  # noqa: E402
+    FILE_BUDGET,
+    TEXT_BUDGET,
+    check_rendered,
+    complexity_problem,
+    markdown_cost,
+    render_glossary,
+    render_lesson,
+)
+
+
+def slide_at_the_text_budget(unit: str) -> str:
+    """A slide (heading and body) repeating `unit` as often as the guard allows."""
+    low, high = 1, 20_000 // len(unit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if complexity_problem(f"## Dia\n\n{unit * middle}".strip("\n")):
+            high = middle - 1
+        else:
+            low = middle
+    return f"## Dia\n\n{unit * low}".strip("\n")
+
+
+def lesson_with_slides(slides: list[str]) -> str:
+    return LESSON + "".join(f"\n---\n\n{body}\n" for body in slides)
+
+
+def check_one_lesson(text: str):
+    """What `flask content check` does for one lesson file: parse, cross-check, render."""
+    content = load_sources({"lessons/demo/course.md": COURSE, "lessons/demo/01-x.md": text})
+    return content.problems + check_rendered(content)
+
+
+@pytest.mark.parametrize("unit", ["***\n", "# x\n", "[a](b) ", "<b>x</b> ", "&amp;", "``a` "])
+def test_a_lesson_just_under_the_file_budget_is_checked_within_a_second(unit):
+    slide = slide_at_the_text_budget(unit)
+    count = int(FILE_BUDGET // markdown_cost(slide))
+    text = lesson_with_slides([slide] * count)
+    start = time.perf_counter()
+    problems = check_one_lesson(text)
+    assert time.perf_counter() - start < 1.0
+    assert problems == []
+
+
+@pytest.mark.parametrize("unit", ["***\n", "[a](b) ", "&amp;"])
+def test_a_lesson_over_the_file_budget_is_reported_as_too_complex_without_rendering(unit):
+    slide = slide_at_the_text_budget(unit)
+    text = lesson_with_slides([slide] * 12)
+    start = time.perf_counter()
+    problems = check_one_lesson(text)
+    assert time.perf_counter() - start < 0.5
+    assert [str(p) for p in problems] == [
+        "lessons/demo/01-x.md:1: too complex: this file holds more Markdown than can be rendered within a second; "
+        "split it or simplify it"]
+
+
+def test_one_slide_over_the_text_budget_is_a_problem_at_its_line():
+    assert complexity_problem("## Dia\n\n" + "[" + "a " * 300) is None
+    text = lesson_with_slides(["## Dia\n\nok", "## Dia\n\n" + ("[" + "a " * 300) * 30])
+    problems = [str(p) for p in check_one_lesson(text)]
+    assert len(problems) == 1
+    last_separator = max(i for i, line in enumerate(text.splitlines()) if line == "---")
+    line = last_separator + 2  # a slide starts on the line after its '---' (0-based index + 2)
+    assert problems[0].startswith(f"lessons/demo/01-x.md:{line}: slide cannot be rendered: too complex:")
+
+
+def test_a_quiz_over_the_file_budget_is_a_problem_of_the_quiz_file():
+    lesson = parse_lesson("lessons/demo/01-x.md", LESSON)
+    stem = "Een **vraag** met [een link](https://example.org). " * 90
+    assert complexity_problem(stem) is None  # each question alone is fine; all 59 together are not
+    question = QUESTION.replace("Wat is loyaliteit?", stem)
+    body = "".join(question.replace("demo-l1-q01", f"demo-l1-q{i:02}") for i in range(1, 60))
+    quiz = parse_quiz("quizzes/demo/01-x.md", QUIZ_HEAD + body)
+    with pytest.raises(ContentError) as info:
+        render_lesson(lesson, quiz, "/courses/demo/glossary")
+    assert [str(p) for p in info.value.problems] == [
+        "quizzes/demo/01-x.md:1: too complex: this file holds more Markdown than can be rendered within a second; "
+        "split it or simplify it"]
+
+
+def test_a_glossary_definition_that_cannot_be_rendered_is_a_problem_at_its_term():
+    glossary = parse_glossary("lessons/demo/glossary.md", GLOSSARY + "\nhaken\n: " + "[a" * 400 + "\n")
+    with pytest.raises(ContentError) as info:
+        render_glossary(glossary)
+    (problem,) = info.value.problems
+    assert str(problem).startswith("lessons/demo/glossary.md:9: definition of 'haken' cannot be rendered: too complex:")
+
+
+def test_render_glossary_returns_the_entries_as_stored():
+    (entry,) = render_glossary(parse_glossary("lessons/demo/glossary.md", GLOSSARY))
+    assert entry == {"term": "retentie", "anchor": "term-retentie", "definition_html": "Klanten behouden.",
+                     "english": "retention"}
+    assert TEXT_BUDGET < FILE_BUDGET

@@ -39,3 +39,141 @@ def test_pathological_nesting_is_refused_quickly(text):
 def test_huge_input_is_refused():
     with pytest.raises(RenderError):
         render_markdown("x" * 200_000)
+
+
+# --- text that Python-Markdown would take seconds or minutes to render ------------------------
+
+import time  # noqa: E402
+
+from app.content.render import (  # noqa: E402
+    FILE_BUDGET,
+    MAX_MARKDOWN_CHARS,
+    TEXT_BUDGET,
+    complexity_problem,
+    markdown_cost,
+)
+
+ISSUE_7_TEXTS = {  # each took 15-30 s (or minutes) before
+    "unclosed links": "[a" * 10_000,
+    "unclosed images": "![" * 10_000,
+    "unclosed link targets": "[a](" * 8_000,
+}
+WORST_CASES = {  # measured on this code base: each took 0.3 s to over 10 s unguarded
+    "links spread over a long paragraph": ("[" + "a" * 300) * 64,
+    "images spread": ("![" + "a" * 300) * 64,
+    "footnote-like brackets": "[^" * 5_000,
+    "nested unmatched brackets": "[![" * 5_000,
+    "brackets and parentheses": "([" * 10_000,
+    "parentheses nested in a link": "[a](" + "(" * 5_000 + ")" * 5_000 + ")",
+    "code span openers": "``a`" * 5_000,
+    "html openers on lines": "<a\n" * 5_000,
+    "html attributes": "<a " * 6_000,
+    "cdata": "<![CDATA[" * 2_000,
+    "closing tags": "</" * 3_000,
+    "raw html blocks": "<div>\n\n" * 2_000,
+    "autolinks": "<http://" * 2_400,
+    "headings in one block": "# x\n" * 4_900,
+    "setext headings": "x\n===\n" * 3_300,
+    "horizontal rules": "***\n" * 4_900,
+    "one-line nested lists": "- " * 5_000 + "x",
+    "one-line nested quotes": "> " * 5_000 + "x",
+    "one-line nested ordered lists": "1. " * 3_000 + "x",
+    "quotes and lists": "> - " * 100 + "x",
+    "deeply indented lists": "".join("  " * i + "- x\n" for i in range(300)),
+    "wide table": "|" + "a|" * 200 + "\n|" + "-|" * 200 + "\n" + ("|" + "1|" * 200 + "\n") * 45,
+    "entities": "&amp;" * 4_000,
+    "escaped backticks": "\\`" * 8_000,
+    "emphasis runs": "**_a" * 2_000,
+}
+
+
+def best_time(function, *args, runs=3):
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        function(*args)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def refusal(text):
+    start = time.perf_counter()
+    with pytest.raises(RenderError) as info:
+        render_markdown(text)
+    return str(info.value), time.perf_counter() - start
+
+
+@pytest.mark.parametrize("text", ISSUE_7_TEXTS.values(), ids=ISSUE_7_TEXTS.keys())
+def test_the_bracket_texts_of_issue_7_are_refused_in_milliseconds(text):
+    message, seconds = refusal(text)
+    assert message.startswith(("too complex:", "text is longer than")) and seconds < 0.05
+
+
+@pytest.mark.parametrize("text", WORST_CASES.values(), ids=WORST_CASES.keys())
+def test_text_that_would_render_for_seconds_is_refused_before_rendering(text):
+    message, seconds = refusal(text)
+    assert message.startswith(("too complex:", "text is longer than")) and seconds < 0.05
+
+
+# Units that are cheap in small numbers and slow in large ones: the most of each that the
+# guard lets through must still render quickly, which calibrates the cost model.
+UNITS = ["[a ", "![ ", "[a](", "[a](b) ", "[1] ", "(a ", "[a] (", "[a]", "<a ", "<b>x</b> ", "``a` ", "`a` ", "***\n", "# x\n", "x\n=\n", "- x\n",
+         "> x\n", "&amp;", "\\`", "**_a", "*a_", "|a", "<!-- -->", "<http://x> ", "  - x\n", "1. x\n", "[[a]]", "a\n\n"]
+
+
+def largest_accepted(unit: str) -> str:
+    low, high = 1, MAX_MARKDOWN_CHARS // len(unit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if complexity_problem(unit * middle):
+            high = middle - 1
+        else:
+            low = middle
+    return unit * low
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_the_most_complex_text_the_guard_accepts_renders_within_the_text_budget(unit):
+    text = largest_accepted(unit)
+    assert complexity_problem(text) is None and markdown_cost(text) <= TEXT_BUDGET
+    assert best_time(render_markdown, text) < TEXT_BUDGET / 1e6  # 0.15 s
+
+
+def test_the_cost_estimate_is_an_upper_bound_for_ordinary_prose():
+    text = ("Een **loyale** klant komt terug. Zie [de definitie](https://example.org) en `code`.\n\n"
+            "- punt een\n- punt twee\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n") * 60
+    assert complexity_problem(text) is None
+    assert best_time(render_markdown, text) * 1e6 < markdown_cost(text)
+
+
+def test_balanced_brackets_and_a_few_open_ones_are_fine():
+    text = "Zie (bijlage [1]) en (ook [2] (a) (b)). " * 200 + "(" * 20
+    assert complexity_problem(text) is None
+    assert "too complex" in complexity_problem("(" * 33)
+
+
+def test_lists_and_quotes_nest_twenty_levels_deep_and_no_deeper():
+    twenty = "".join("  " * i + "- x\n" for i in range(20))
+    assert complexity_problem(twenty) is None
+    assert "nested more than 20 levels" in complexity_problem(twenty + "  " * 20 + "- x\n")
+    assert "nested more than 20 levels" in complexity_problem("> " * 21 + "x")
+    assert "nested more than 20 levels" in complexity_problem("1. " * 21 + "x")
+
+
+def test_a_renderer_crash_is_a_render_error(monkeypatch):
+    import markdown
+
+    def explode(self, text):
+        raise IndexError("bug")
+
+    monkeypatch.setattr(markdown.Markdown, "convert", explode)
+    with pytest.raises(RenderError, match=r"the Markdown renderer failed \(IndexError\)"):
+        render_markdown("x")
+
+
+def test_glossary_links_are_counted_in_the_complexity_they_add():
+    text = "[[term]] " * 2_000
+    assert complexity_problem(text) is not None  # 4,000 brackets in one paragraph
+    with pytest.raises(RenderError):
+        render_markdown(text, "/courses/c/glossary")
+    assert MAX_MARKDOWN_CHARS >= 20_000 and FILE_BUDGET > TEXT_BUDGET
