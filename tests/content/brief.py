@@ -83,6 +83,22 @@ def read_slide_counts(path: Path = BRIEF) -> dict[str, int]:
     return counts
 
 
+OUTLINE_SLIDE = re.compile(r"^\d+\. (?:\*\([^)]*\)\* )?(▶ )?\*\*([^*]+)\*\*")
+
+
+def read_outlines(path: Path = BRIEF) -> dict[str, list[str]]:
+    """Lesson id -> the brief's slide titles in order, with each checkpoint as "▶"."""
+    outlines = {}
+    for section in re.split(r"^### ", path.read_text(encoding="utf-8"), flags=re.M)[1:]:
+        lesson_id = section.split(":", 1)[0].strip()
+        if not re.fullmatch(r"[a-z]{2}-l\d+", lesson_id):
+            continue
+        outline = section.split("**Quiz bank", 1)[0]
+        outlines[lesson_id] = ["▶" if m.group(1) else m.group(2).strip()
+                               for m in map(OUTLINE_SLIDE.match, outline.splitlines()) if m]
+    return outlines
+
+
 def read_goal_ids(path: Path = BRIEF) -> set[str]:
     return set(re.findall(r"^- `([a-z]{2}-l\d+-g\d+)`", path.read_text(encoding="utf-8"), flags=re.M))
 
