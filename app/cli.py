@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,6 +33,53 @@ def content_root_of(path: Path) -> Path:
         if (candidate / "lessons").is_dir() or (candidate / "quizzes").is_dir():
             return candidate
     raise click.BadParameter(f"{path} is not inside a folder with lessons/ or quizzes/", param_hint="PATH")
+
+
+COURSE_MEMBER_ERRORS = {
+    "unknown_course": "no such course",
+    "unknown_user": "no such user",
+    "not_a_teacher": "only teachers and admins can hold a course (flask users create-teacher)",
+    "last_owner": "this is the course's only owner",
+}
+
+
+def read_new_password(username: str, name: str) -> str:
+    """Asked twice at a terminal; otherwise the first line of standard input (for scripts)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    check = accounts.check_password(password, username, name)
+    if not check.ok:
+        raise click.ClickException(
+            f"password rejected ({check.problem.replace('_', ' ')}): use at least {accounts.MIN_PASSWORD} "
+            "characters, for example three or four random words")
+    return password
+
+
+def create_with_role(username: str, name: str, role: str) -> None:
+    normalised = accounts.normalise_username(username)
+    problem = accounts.username_problem(normalised)
+    if problem:
+        raise click.ClickException(f"username rejected ({problem.replace('_', ' ')}): use 3 to 40 letters "
+                                   "of one alphabet, digits 0-9, '.', '-' or '_', starting with a letter or digit")
+    if accounts.username_taken(normalised):
+        raise click.ClickException("username: taken")
+    password = read_new_password(normalised, name)
+    try:
+        accounts.register(normalised, name or normalised, password, role)
+    except accounts.AccountError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from None
+    click.echo(f"created {role} {normalised}")
+
+
+def give_demo_courses_to_docent() -> None:
+    """Development: the demo teacher owns every course that has no owner yet."""
+    from .services import authoring
+
+    for course in authoring.ownerless_courses():
+        authoring.add_member(course.slug, "docent", authoring.OWNER)
+        click.echo(f"  docent owns {course.slug}")
 
 
 def register_cli(app: Flask) -> None:
@@ -103,6 +151,7 @@ def register_cli(app: Flask) -> None:
         for username, name, password, role in DEMO_ACCOUNTS:
             _user, created = accounts.ensure_user(username, name, password, role)
             click.echo(f"  {role:8} {username} / {password}{'' if created else '  (already there)'}")
+        give_demo_courses_to_docent()
 
     users = AppGroup("users", help="Manage accounts.")
 
@@ -128,4 +177,37 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"{exc.field}: {exc.message}") from None
         click.echo(f"created {role} {accounts.normalise_username(username)}")
 
+    @users.command("create-teacher")
+    @click.argument("username")
+    @click.option("--name", default="")
+    def create_teacher(username, name):
+        """Create a teacher account (password asked twice, or one line of standard input)."""
+        create_with_role(username, name, "teacher")
+
+    @users.command("create-admin")
+    @click.argument("username")
+    @click.option("--name", default="")
+    def create_admin(username, name):
+        """Create an admin account (password asked twice, or one line of standard input)."""
+        create_with_role(username, name, "admin")
+
     app.cli.add_command(users)
+
+    courses = AppGroup("courses", help="Course owners and co-editors.")
+
+    @courses.command("add-owner")
+    @click.argument("course")
+    @click.argument("username")
+    @click.option("--editor", is_flag=True, help="Add as a co-editor instead of an owner.")
+    def add_owner(course, username, editor):
+        """Let a teacher edit COURSE in the browser, as owner (or co-editor)."""
+        from .services import authoring
+
+        role = authoring.EDITOR if editor else authoring.OWNER
+        try:
+            authoring.add_member(course, username, role)
+        except authoring.AuthoringError as exc:
+            raise click.ClickException(COURSE_MEMBER_ERRORS.get(exc.reason, exc.reason)) from None
+        click.echo(f"{accounts.normalise_username(username)} is now {role} of {course}")
+
+    app.cli.add_command(courses)

@@ -3,10 +3,12 @@
 from .accounts import ROLES, LoginThrottle, User, UserSession
 from .common import utcnow
 from .content import (
+    COURSE_ROLES,
     REVISION_ORIGINS,
     ContentDocument,
     ContentRevision,
     Course,
+    CourseMember,
     LearningGoal,
     Lesson,
     Question,
@@ -18,6 +20,7 @@ from .learning import Attempt, FinalQuizItem, LessonProgress, Response
 
 __all__ = [
     "REVISION_ORIGINS", "ContentDocument", "ContentRevision",
+    "COURSE_ROLES", "CourseMember",
     "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
     "Question", "QuestionVersion", "Response", "Screen", "User", "UserSession", "question_version_goals",
     "utcnow",

@@ -179,4 +179,17 @@ class QuestionVersion(db.Model):
     def correct_indexes(self) -> frozenset[int]:
         return frozenset(i for i, o in enumerate(self.options) if o["correct"])
 
+COURSE_ROLES = ("owner", "editor")
 
+
+class CourseMember(db.Model):
+    """A teacher who may edit a course: its owner(s) and co-editors. A course nobody holds is
+    edited by admins only (as every course is after `flask content sync`, until one is assigned)."""
+
+    __tablename__ = "course_members"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # one of COURSE_ROLES
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
