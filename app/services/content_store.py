@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 THEIRS, OURS = "theirs", "ours"
 MAX_ATTEMPTS = 3  # a concurrent save between our read and our write: read and build again
+# a path the editors may create; files synced from disk may have other (still safe) names
 PATH_PATTERN = re.compile(r"^(lessons|quizzes)/[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
 
 
@@ -296,7 +297,7 @@ def export_files(root: Path, record_synced: bool = True) -> ExportReport:
         if state.retired:
             continue
         target = root / path
-        if not PATH_PATTERN.match(path) or target.is_symlink() \
+        if not safe_layout_path(path) or target.is_symlink() \
                 or not target.parent.resolve().is_relative_to(real_root):
             report.problems.append(Problem(path, 1, "not written: a symbolic link or a path outside the content folder"))
             continue
@@ -326,7 +327,16 @@ class SaveResult:
     report: SyncReport | None = None
 
 
-def check_path(path: str) -> Problem | None:
+def safe_layout_path(path: str) -> bool:
+    """lessons|quizzes/<folder>/<name>.md with no hidden, empty or parent parts."""
+    parts = path.split("/")
+    return (len(parts) == 3 and parts[0] in ("lessons", "quizzes") and parts[2].endswith(".md")
+            and all(part and not part.startswith(".") for part in parts))
+
+
+def check_path(path: str, states: dict[str, DocumentState]) -> Problem | None:
+    if path in states and safe_layout_path(path):
+        return None  # an existing document keeps the name its file had
     if not PATH_PATTERN.match(path):
         return Problem(path, 1, "a content path is lessons/<course>/<name>.md or quizzes/<course>/<name>.md "
                                 "(a-z, 0-9 and hyphens)")
@@ -337,15 +347,15 @@ def save_revision(path: str, text: str, *, author_id: int | None, message: str, 
     """Store `text` as the next revision of `path` if the whole site still checks with it."""
     if origin not in REVISION_ORIGINS:
         raise ValueError(f"origin must be one of {REVISION_ORIGINS}")
-    problem = check_path(path)
-    if problem is None and len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        problem = Problem(path, 1, f"text is too large (over {MAX_FILE_BYTES} bytes)")
-    if problem is None and "\x00" in text:
-        problem = Problem(path, 1, "text contains a NUL character")
-    if problem is not None:
-        return SaveResult(False, [problem])
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        return SaveResult(False, [Problem(path, 1, f"text is too large (over {MAX_FILE_BYTES} bytes)")])
+    if "\x00" in text:
+        return SaveResult(False, [Problem(path, 1, "text contains a NUL character")])
     for attempt in range(1, MAX_ATTEMPTS + 1):
         states = read_states()
+        problem = check_path(path, states)
+        if problem is not None:
+            return SaveResult(False, [problem])
         state = states.get(path)
         if state is not None and not state.retired and state.source == text:
             return SaveResult(True, [], state.current_number)  # nothing changed: no empty revision

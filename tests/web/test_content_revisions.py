@@ -287,6 +287,27 @@ def test_course_documents_lists_a_courses_live_documents_by_path(content_app):
                       ("quizzes/demo/01-a.md", "quiz")]
 
 
+def test_a_synced_file_with_any_safe_name_can_be_saved_again(content_app):
+    (content_app.content_root / "lessons/demo/Extra_Les.md").write_text(lesson(3))
+    sync(content_app)
+    result = save(content_app, "lessons/demo/Extra_Les.md", lesson(3).replace("# Les 3", "# Extra"))
+    assert (result.ok, result.number) == (True, 2)
+    assert slide_title(content_app, "demo-l3") == "Extra"
+
+
+def test_export_never_writes_through_a_symbolic_link(content_app, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("not content\n")
+    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
+    target = content_app.content_root / "lessons/demo/01-a.md"
+    target.unlink()
+    target.symlink_to(outside)
+    result = content_app.test_cli_runner().invoke(args=["content", "export"])
+    assert "skipped: lessons/demo/01-a.md:1: not written: a symbolic link" in result.output
+    assert "written 0, unchanged 5" in result.output
+    assert outside.read_text() == "not content\n"
+
+
 def test_a_new_lesson_saved_in_the_browser_is_built_and_never_retired_for_having_no_file(content_app):
     text = lesson(3)
     assert save(content_app, "lessons/demo/03-c.md", text).ok
