@@ -120,6 +120,7 @@ class Question:
     rationale: str
     line: int
     goals_line: int
+    fixed_order: bool = False  # "order: fixed": options are never shuffled (scales, sequences)
 
     @property
     def correct_indexes(self) -> frozenset[int]:

@@ -18,7 +18,7 @@ from .model import QUESTION_TYPES, ContentError, Option, Problem, Question, Quiz
 
 QUIZ_FIELDS = {"lesson", "final"}
 QUESTION_HEADING = re.compile(r"^##\s+(\S+)\s*$")
-METADATA = re.compile(r"^(type|goals|source|rationale)\s*:\s*(.*)$")
+METADATA = re.compile(r"^(type|goals|source|rationale|order)\s*:\s*(.*)$")
 OPTION = re.compile(r"^[-*]\s+\[( |x|X)\]\s*(.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(.*)$")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -116,6 +116,7 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     goals = tuple(g for g in re.split(r"[,\s]+", goals_raw) if g)
     source, source_line = meta.get("source", ("", start))
     rationale, rationale_line = meta.get("rationale", ("", start))
+    order, order_line = meta.get("order", ("", start))
     stem = "\n".join(stem_lines).strip()
     if not qtype:
         problems.append(Problem(path, start, f"{question_id}: 'type:' is missing (single, multiple or truefalse)"))
@@ -132,6 +133,9 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     if len(rationale) > MAX_RATIONALE_CHARS:
         problems.append(Problem(path, rationale_line,
                                 f"{question_id}: 'rationale:' is longer than {MAX_RATIONALE_CHARS} characters"))
+    if order not in ("", "fixed"):
+        problems.append(Problem(path, order_line, f"{question_id}: 'order:' can only be 'fixed' "
+                                                  "(leave it out to shuffle the options)"))
     if not stem:
         problems.append(Problem(path, start, f"{question_id}: the question has no text (stem)"))
     elif len(stem) > MAX_STEM_CHARS:
@@ -141,7 +145,7 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
         return None
     return Question(id=question_id, type=qtype, goals=goals, stem=stem, options=tuple(options),
                     source=source, rationale=rationale,
-                    line=start, goals_line=goals_line)
+                    line=start, goals_line=goals_line, fixed_order=order == "fixed")
 
 
 def parse_options(problems, path, question_id, start, block, index) -> list[Option]:
