@@ -11,9 +11,10 @@ class SlugConverter(BaseConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, auth, learn, main, progress, quiz
+    from . import account, auth, learn, main, progress, quiz, teach
 
     app.url_map.converters["slug"] = SlugConverter
 
-    for module in (main, auth, account, learn, quiz, progress):
+    for module in (main, auth, account, learn, quiz, progress, teach):
         app.register_blueprint(module.bp)
+    app.register_blueprint(teach.admin_bp)

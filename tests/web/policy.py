@@ -50,6 +50,16 @@ def teachers(outcome) -> dict:
     return {**members(outcome), STUDENT: 403, OTHER_STUDENT: 403}
 
 
+def course_editors(outcome) -> dict:
+    """A course's owners, co-editors and admins get `outcome`; students 403; a teacher who does not
+    hold the course 404 (TEACHER and OTHER_TEACHER hold none: every course is owned by nobody)."""
+    return {**members(404), STUDENT: 403, OTHER_STUDENT: 403, ADMIN: outcome}
+
+
+def admins(outcome) -> dict:
+    return {**members(403), ADMIN: outcome}
+
+
 @dataclass(frozen=True)
 class Row:
     endpoint: str
@@ -96,4 +106,35 @@ POLICY: tuple[Row, ...] = (
     Row("quiz.attempt", "GET", "/attempts/{attempt}", owner_only(200)),
     Row("quiz.submit", "POST", "/attempts/{attempt}/submit", owner_only(400),
         note="nothing answered and not confirmed: a 400 that asks to confirm, nothing stored"),
+    # teacher pages: a course's editors (here: the admin) only; nothing in these rows writes content
+    Row("teach.dashboard", "GET", "/teach/", teachers(200)),
+    Row("teach.course", "GET", f"/teach/courses/{COURSE}/", course_editors(200)),
+    Row("teach.add_member", "POST", f"/teach/courses/{COURSE}/members", course_editors(400), note="empty form"),
+    Row("teach.remove_member", "POST", f"/teach/courses/{COURSE}/members/999999/remove", course_editors(404),
+        note="not a member of the course"),
+    Row("teach.questions", "GET", f"/teach/lessons/{LESSON}/questions", course_editors(200)),
+    Row("teach.new_question", "GET", f"/teach/lessons/{LESSON}/questions/new", course_editors(200)),
+    Row("teach.new_question", "POST", f"/teach/lessons/{LESSON}/questions/new", course_editors(400),
+        note="empty form: errors next to the fields, nothing saved"),
+    Row("teach.edit_question", "GET", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/edit", course_editors(200)),
+    Row("teach.edit_question", "POST", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/edit", course_editors(400),
+        note="empty form"),
+    Row("teach.duplicate_question", "POST", f"/teach/lessons/{LESSON}/questions/no-such-question/duplicate",
+        course_editors(404), note="a question the lesson does not have"),
+    Row("teach.move_question", "POST", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/move", course_editors(400),
+        note="no direction"),
+    Row("teach.retire_question", "POST", f"/teach/lessons/{LESSON}/questions/no-such-question/retire",
+        course_editors(404), note="a question the lesson does not have"),
+    Row("teach.preview_question", "GET", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/preview", course_editors(200)),
+    Row("teach.preview_question", "POST", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/preview",
+        course_editors(400), note="no option chosen; a preview answer is never stored anyway"),
+    Row("teach.edit_lesson", "GET", f"/teach/lessons/{LESSON}/edit?slide=2", course_editors(200)),
+    Row("teach.edit_lesson", "POST", f"/teach/lessons/{LESSON}/edit", course_editors(400), note="empty form"),
+    Row("teach.history", "GET", f"/teach/lessons/{LESSON}/history/quiz", course_editors(200)),
+    Row("teach.diff", "GET", f"/teach/lessons/{LESSON}/history/lesson/diff?a=1&b=1", course_editors(200)),
+    Row("teach.restore", "POST", f"/teach/lessons/{LESSON}/history/lesson/999999/restore", course_editors(404),
+        note="no such revision"),
+    Row("admin.users", "GET", "/admin/users?q=user", admins(200)),
+    Row("admin.set_role", "POST", "/admin/users/999999/role", admins(404), data={"role": "student"},
+        note="no such account"),
 )
