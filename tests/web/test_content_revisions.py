@@ -3,6 +3,7 @@
 
 import itertools
 import shutil
+import threading
 
 import pytest
 from sqlalchemy import func, select, update
@@ -244,6 +245,43 @@ def test_save_revision_refuses_a_path_outside_the_content_layout(content_app, pa
     result = save(content_app, path, lesson(1))
     assert not result.ok and result.problems[0].path == path
     assert revision_count(content_app) == 6
+
+
+def test_two_editors_saving_at_the_same_moment_both_get_their_own_revision(content_app, monkeypatch):
+    texts = [lesson(1, "demo-l1-q01", "[[retentie]]").replace("# Les 1", f"# Versie {n}") for n in (1, 2)]
+    barrier, read_barrier, results, writes, first_reads = threading.Barrier(2), threading.Barrier(2), {}, [], set()
+    real_read_states, real_apply_changes = content_store.read_states, content_store.apply_changes
+
+    def read_states_together():  # both editors have read revision 1 before either writes
+        states = real_read_states()
+        if threading.current_thread().name not in first_reads:
+            first_reads.add(threading.current_thread().name)
+            read_barrier.wait(10)
+        return states
+
+    def recording_apply_changes(changes, report):
+        writes.append(changes[0].expected_number)
+        return real_apply_changes(changes, report)
+
+    monkeypatch.setattr(content_store, "read_states", read_states_together)
+    monkeypatch.setattr(content_store, "apply_changes", recording_apply_changes)
+
+    def editor(n):
+        barrier.wait()
+        results[n] = save(content_app, "lessons/demo/01-a.md", texts[n - 1])
+
+    threads = [threading.Thread(target=editor, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted((r.ok, r.number) for r in results.values()) == [(True, 2), (True, 3)]
+    assert sorted(writes) == [1, 1, 2]  # the later one found revision 2, read again and saved 3
+    last = next(n for n, r in results.items() if r.number == 3)
+    assert slide_title(content_app) == f"Versie {last}"
+    with content_app.app_context():
+        sources = [r.source for r in content_store.revisions("lessons/demo/01-a.md")][:2]
+    assert sorted(sources) == sorted(texts)
 
 
 def test_saving_the_same_text_again_makes_no_empty_revision(content_app):
