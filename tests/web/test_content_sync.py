@@ -304,6 +304,16 @@ def test_a_deleted_course_leaves_the_catalogue_with_its_lessons_and_a_restored_f
     assert "Demo" in content_app.test_client().get("/").get_data(as_text=True)
 
 
+def test_a_broken_course_file_keeps_the_course_and_its_lessons_online(content_app):
+    (content_app.content_root / "lessons/demo/course.md").write_text(COURSE.replace("language: nl", "language: 42"))
+    result = sync(content_app)
+    assert "skipped: lessons/demo/course.md:4: " in result.output
+    assert "courses +0 ~0 -0; lessons +0 ~0 =0 -0; questions +0 versions +0 retired 0" in result.output
+    with content_app.app_context():
+        assert db.session.scalar(select(Course.retired).where(Course.slug == "demo")) is False
+        assert db.session.scalars(select(Lesson.retired)).all() == [False, False]
+
+
 def test_a_glossary_problem_points_at_the_line_of_its_term(content_app):
     path = content_app.content_root / "lessons/demo/glossary.md"
     # lines 1-7 are the fixture's glossary; the new term is on line 8
