@@ -181,7 +181,7 @@ def test_export_gift_to_standard_output_imports_back_to_the_same_questions(quiz_
                "--lesson", "fi-l1", "--dry-run", "--json")
     report = json.loads(back.stdout)
     assert report["errors"] == [] and report["questions"] == []
-    assert len(report["skipped"]) == 16  # every question is already in the bank, by its own id
+    assert len(report["skipped"]) == 27  # all 16 brief items and 11 fresh ones are already in the bank, by id
     assert report["skipped"][0]["reason"] == "already in the quiz bank as fi-l1-q01"
 
 
