@@ -134,9 +134,11 @@ def plan_file_import(states: dict[str, DocumentState], files: dict[str, str], un
         else:
             changes.append(DocumentChange(path, state.current_number, content, message="from file", retired=False,
                                           synced="file", file_hash=file_hash))
+    unreadable_folders = tuple(p.rstrip("/") + "/" for p in unreadable)
     for path, state in sorted(states.items()):
-        if path in files or path in unreadable or state.retired or state.synced_hash is None:
-            continue  # present, or never written to a file (authored in the browser): not deleted
+        if path in files or path in unreadable or path.startswith(unreadable_folders) or state.retired \
+                or state.synced_hash is None:
+            continue  # present (readable or not), or never written to a file: not deleted
         if state.current_number != state.synced_number and resolve != THEIRS:
             if resolve == OURS:
                 changes.append(DocumentChange(path, state.current_number, synced="gone"))
@@ -252,6 +254,10 @@ def sync_files(root: Path, resolve: str | None = None) -> SyncReport:
     """Import the files under root as revisions, then rebuild the site from the stored sources."""
     if resolve not in (None, THEIRS, OURS):
         raise ValueError(f"resolve must be None, {THEIRS!r} or {OURS!r}")
+    if not any((Path(root) / area).is_dir() for area in ("lessons", "quizzes")):
+        # a wrong content folder must not look like every file was deleted
+        problem = Problem(Path(root).as_posix(), 1, "no lessons/ or quizzes/ folder: nothing imported or retired")
+        return run_sync(lambda states: ([], []), [problem])
     files, unreadable = read_tree(root)
     unreadable_paths = {p.path for p in unreadable}
     return run_sync(lambda states: plan_file_import(states, files, unreadable_paths, resolve), unreadable)

@@ -4,6 +4,7 @@ Each test gets an app on an empty database (SQLite and PostgreSQL) whose content
 tree: course `demo` with a glossary and two lessons, each with a one-question quiz."""
 
 import itertools
+import shutil
 import threading
 import time
 
@@ -212,6 +213,23 @@ def test_the_site_keeps_writing_while_sync_renders_a_slow_file(content_app, monk
 
 
 # --- one file never aborts the sync ----------------------------------------------------------
+
+def test_a_wrong_content_folder_retires_nothing(content_app, tmp_path):
+    content_app.config["CONTENT_ROOT"] = tmp_path / "empty"
+    result = sync(content_app)
+    assert result.exit_code == 0
+    assert "no lessons/ or quizzes/ folder: nothing imported or retired" in result.output
+    assert "courses +0 ~0 -0; lessons +0 ~0 =2 -0" in result.output
+
+
+def test_an_unreadable_course_folder_retires_none_of_its_files(content_app):
+    folder = content_app.content_root / "quizzes/demo"
+    shutil.rmtree(folder)
+    folder.symlink_to(content_app.content_root.parent / "elsewhere")  # a broken link: cannot be read
+    result = sync(content_app)
+    assert "skipped: quizzes/demo:1: " in result.output
+    assert "lessons +0 ~0 =2 -0; questions +0 versions +0 retired 0" in result.output
+
 
 def test_a_folder_named_like_a_file_and_a_broken_link_are_problems_and_the_rest_still_syncs(content_app):
     root = content_app.content_root
