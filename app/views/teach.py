@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..content.editing import draft_of
+from ..content.loader import MAX_FILE_BYTES
 from ..content.model import Problem
 from ..content.render import RenderError, render_markdown
 from ..content.site import glossary_url
@@ -37,6 +38,15 @@ ROLE_ERRORS = {"last_admin": _l("This is the last admin: make another account ad
 ROLE_NAMES = {"student": _l("Student"), "teacher": _l("Teacher"), "admin": _l("Admin")}
 COURSE_ROLE_NAMES = {"owner": _l("Owner"), "editor": _l("Co-editor"), "admin": _l("Admin")}
 KINDS = "any(lesson, quiz)"
+LESSON_REQUEST_BYTES = 4 * MAX_FILE_BYTES + 16 * 1024  # form-encoded text of a largest lesson file
+
+
+@bp.before_request
+def allow_whole_lessons():
+    """A lesson file may hold up to the content store's limit, more than the site-wide form cap."""
+    if request.endpoint == "teach.edit_lesson":
+        request.max_content_length = LESSON_REQUEST_BYTES
+        request.max_form_memory_size = LESSON_REQUEST_BYTES
 
 
 # --- lookups: 404 for what the user may not edit ------------------------------------------------
