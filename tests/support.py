@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import logging
 import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import traceback
@@ -119,6 +121,63 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class GunicornServer:
+    """`gunicorn wsgi:app` with sync workers on 127.0.0.1, in a subprocess with its own settings."""
+
+    def __init__(self, tmp: Path, env: dict[str, str], workers: int = 2):
+        self.port = free_port()
+        self.tmp = tmp
+        self.log_path = tmp / "gunicorn.log"
+        config = tmp / "gunicorn_test.conf.py"
+        # no control socket: it would be shared with every other gunicorn of this user
+        config.write_text("control_socket_disable = True\n")
+        self.command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(config), "--chdir", str(ROOT),
+                        "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--timeout", "30",
+                        "--graceful-timeout", "2", "wsgi:app"]
+        self.env = {**os.environ, **env}
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20) -> None:
+        self.log = self.log_path.open("wb")
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_text()}")
+            if self._healthy():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not start in {timeout} s: {self.log_text()}")
+
+    def _healthy(self) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if getattr(self, "log", None):
+            self.log.close()
 
 
 class PostgresCluster:
