@@ -26,6 +26,7 @@ AREAS = ("lessons", "quizzes")
 MAX_FILE_BYTES = 300_000
 MAX_FILES = 2_000  # per tree: a course has a handful of files; this only stops runaway trees
 MAX_TREE_BYTES = 50_000_000
+MAX_PATH_CHARS = 500  # the source path columns in the database
 
 
 def load_content(root: Path) -> ContentSet:
@@ -171,7 +172,10 @@ def load_sources(files: Mapping[str, str]) -> ContentSet:
     course_files, glossary_files, lesson_files, quiz_files = [], [], [], []
     for path in sorted(files):
         parts = PurePosixPath(path).parts
-        if len(parts) != 3 or parts[0] not in AREAS or not parts[2].endswith(".md") or path != "/".join(parts):
+        if len(path) > MAX_PATH_CHARS:
+            content.problems.append(Problem(path[:MAX_PATH_CHARS] + "…", 1,
+                                            f"file path is longer than {MAX_PATH_CHARS} characters"))
+        elif len(parts) != 3 or parts[0] not in AREAS or not parts[2].endswith(".md") or path != "/".join(parts):
             content.problems.append(Problem(path, 1, "unexpected file location (expected "
                                                      "lessons/<course>/<file>.md or quizzes/<course>/<file>.md)"))
         elif parts[0] == "quizzes":

@@ -48,9 +48,10 @@ class RenderError(ValueError):
 # Python-Markdown is quadratic (or worse) in some inputs: every '[' scans the rest of its
 # paragraph for the closing bracket, every '<' may start raw HTML, every backtick a code span,
 # every line of a block is searched again for headings. "[a" * 10000 took minutes. These cheap
-# static checks refuse such text before rendering. The cost model estimates microseconds on a
-# slow machine and is calibrated by tests/unit/test_render_budget.py; the shipped lessons use
-# less than a tenth of every limit.
+# static checks refuse such text before rendering. The cost model estimates microseconds of
+# rendering (an upper bound measured on a slow machine: tests/unit/test_render.py renders the
+# most complex text of each kind it accepts); the shipped courses use under a tenth of the text
+# budget and a quarter of the file budget.
 MAX_MARKDOWN_CHARS = 20_000  # per text: a slide, its notes, a question stem, an option...
 MAX_MARKDOWN_LINES = 1_000
 MAX_CONTAINER_DEPTH = 20  # nested lists and block quotes
@@ -62,6 +63,9 @@ LINEAR_COST = {"[": 80, "|": 60, "&": 50, "\\": 30, "<": 200, "\n": 20}  # per c
 # per character times the length of its paragraph: what makes Python-Markdown quadratic
 QUADRATIC_COST = {"<": 0.3, "`": 0.03, "\n": 0.05, "*": 0.005, "_": 0.005}
 UNCLOSED_COST = {"[": 0.4, "(": 0.3}  # an unclosed '[' or '(' is searched to the end of the paragraph
+UNCLOSED_TAG_COST = 0.1  # an unclosed '<' is searched to the end of the text, across paragraphs
+FENCE_COST = 0.03  # so is the closing line of each ``` or ~~~ fence
+FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 BRACKET = re.compile(r"[\[\]()]")
 
@@ -70,6 +74,8 @@ def markdown_cost(text: str) -> float:
     """Estimated rendering time of `text` in microseconds (an upper bound, not a measurement)."""
     cost = BASE_COST + len(text)
     cost += sum(weight * text.count(char) for char, weight in LINEAR_COST.items())
+    cost += len(text) * UNCLOSED_TAG_COST * max(text.count("<") - text.count(">"), 0)
+    cost += len(text) * FENCE_COST * len(FENCE_LINE.findall(text))
     for block in BLANK_LINE.split(text):
         weighted = sum(weight * block.count(char) for char, weight in QUADRATIC_COST.items())
         weighted += sum(UNCLOSED_COST[char] * count for char, count in _unclosed(block).items())

@@ -216,3 +216,10 @@ def test_deeply_nested_front_matter_is_a_problem_not_a_crash(name):
     content = load_sources({**GOOD_TREE, f"lessons/other/{name}": text})
     (problem,) = [p for p in content.problems if p.path == f"lessons/other/{name}"]
     assert problem.line >= 1 and "nest" in problem.message
+
+
+def test_a_path_longer_than_the_database_allows_is_a_problem():
+    long_name = "lessons/demo/" + "x" * 500 + ".md"
+    content = load_sources({**GOOD_TREE, long_name: lesson(2)})
+    assert [p.message for p in content.problems] == ["file path is longer than 500 characters"]
+    assert list(content.lessons) == ["demo-l1"]

@@ -86,6 +86,8 @@ WORST_CASES = {  # measured on this code base: each took 0.3 s to over 10 s ungu
     "entities": "&amp;" * 4_000,
     "escaped backticks": "\\`" * 8_000,
     "emphasis runs": "**_a" * 2_000,
+    "unclosed tags across paragraphs": ("<a " + " x" * 15 + "\n\n") * 500,
+    "unclosed fences across paragraphs": ("```" + "x" * 20 + "\n\n") * 900,
 }
 
 
@@ -120,7 +122,8 @@ def test_text_that_would_render_for_seconds_is_refused_before_rendering(text):
 # Units that are cheap in small numbers and slow in large ones: the most of each that the
 # guard lets through must still render quickly, which calibrates the cost model.
 UNITS = ["[a ", "![ ", "[a](", "[a](b) ", "[1] ", "(a ", "[a] (", "[a]", "<a ", "<b>x</b> ", "``a` ", "`a` ", "***\n", "# x\n", "x\n=\n", "- x\n",
-         "> x\n", "&amp;", "\\`", "**_a", "*a_", "|a", "<!-- -->", "<http://x> ", "  - x\n", "1. x\n", "[[a]]", "a\n\n"]
+         "> x\n", "&amp;", "\\`", "**_a", "*a_", "|a", "<!-- -->", "<http://x> ", "  - x\n", "1. x\n", "[[a]]", "a\n\n",
+         "<a x\n\n", "```x\n\n", "~~~\n\n", "- x\n\n", "> x\n\n", "| a |\n\n"]
 
 
 def largest_accepted(unit: str) -> str:
@@ -179,3 +182,21 @@ def test_glossary_links_are_counted_in_the_complexity_they_add():
     with pytest.raises(RenderError):
         render_markdown(text, "/courses/c/glossary")
     assert MAX_MARKDOWN_CHARS >= 20_000 and FILE_BUDGET > TEXT_BUDGET
+
+
+def test_the_shipped_courses_use_a_small_part_of_every_budget():
+    from pathlib import Path
+
+    from app.content.loader import load_content
+
+    root = Path(__file__).resolve().parents[2]
+    content = load_content(root)
+    assert len(content.lessons) >= 8
+    for lesson in content.lessons.values():
+        quiz = content.quizzes.get(lesson.id)
+        slide_texts = [render_text for slide in lesson.slides for render_text in (slide.body, slide.notes) if render_text]
+        quiz_texts = [t for q in quiz.questions for t in (q.stem, *(o.text for o in q.options), *(o.feedback for o in q.options))]
+        for texts in (slide_texts, quiz_texts):
+            assert max(map(markdown_cost, texts)) < TEXT_BUDGET / 10
+            assert sum(map(markdown_cost, texts)) < FILE_BUDGET / 4
+            assert all(complexity_problem(text) is None for text in texts)
