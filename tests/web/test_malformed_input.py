@@ -11,6 +11,7 @@ writes may change, and the form starts again from a fresh state. On PostgreSQL a
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
@@ -23,7 +24,7 @@ from app.extensions import db
 from app.services import accounts
 from tests.conftest import PASSWORD, new_user
 
-from ..support import csrf_token, login
+from ..support import GunicornServer, csrf_token, login
 
 NUMBERS = ["9999999999999999999", "2147483648", "2147483647", "-2147483649", "-1", "-0", "+1", "00", "007",
            "1e3", "1.5", "0x10", "0b1", "1_0", "NaN", "inf", "-inf", " 1", "1 ", "1\n", "１", "²", "¹²",
@@ -276,3 +277,40 @@ def test_malformed_log_out_everywhere_requests_leave_the_student_logged_in(app, 
                 ("csrf_token",), always_refused=True)
     assert_enough(check_form(app, lambda: (client, form), sample), sample)
     assert client.get("/progress").status_code == 200
+
+
+MALFORMED_CHUNKED_BODIES = [
+    b"zz\r\nlanguage=nl\r\n0\r\n\r\n",  # chunk size is not hexadecimal
+    b"-1\r\nlanguage=nl\r\n0\r\n\r\n",  # negative chunk size
+    b"3\r\nlanguage=nl\r\n0\r\n\r\n",  # chunk longer than its size
+    b"b\r\nlanguage=nl\r\nzz\r\n",  # a good chunk, then garbage
+    b"ffffffffffffffffffff\r\nlanguage=nl\r\n",  # absurd size
+    b"b\r\nlanguage=nl",  # ends without the closing chunk
+]
+
+
+def raw_post(port: int, body: bytes) -> bytes:
+    """POST /language with a chunked body over a plain socket; the status line of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(b"POST /language HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                           b"Content-Type: application/x-www-form-urlencoded\r\n"
+                           b"Transfer-Encoding: chunked\r\n\r\n" + body)
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+def test_a_malformed_chunked_body_is_a_400_under_gunicorn(tmp_path):
+    """gunicorn raises its own parser errors while the app reads the body (the test client never
+    does), so this goes through a real gunicorn and a raw socket."""
+    server = GunicornServer(tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 'chunked.sqlite'}",
+                                       "LESMARK_INSTANCE": str(tmp_path)}, workers=1)
+    server.start()
+    try:
+        statuses = [raw_post(server.port, body) for body in MALFORMED_CHUNKED_BODIES]
+    finally:
+        server.stop()
+    assert all(status.startswith(b"HTTP/1.1 400") for status in statuses), statuses
+    assert "Traceback" not in server.log_text()
