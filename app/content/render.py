@@ -68,6 +68,7 @@ FENCE_COST = 0.03  # so is the closing line of each ``` or ~~~ fence
 FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 BRACKET = re.compile(r"[\[\]()]")
+DIGITS = "0123456789"
 
 
 def markdown_cost(text: str) -> float:
@@ -114,25 +115,28 @@ def complexity_problem(text: str) -> str | None:
 
 
 def _container_depth(line: str) -> int:
-    """List and quote levels a line opens: two spaces of indent, or one '>', '-', '*', '+' or '1.' marker each."""
-    stripped = line.lstrip(" \t")
-    depth, index = (len(line) - len(stripped)) // 2, 0
-    while index < len(stripped):
-        char = stripped[index]
+    """List and quote levels a line opens: one per '>' and per list marker ('-', '*', '+', '1.'
+    followed by a space) at its start, plus one per two spaces of indent before them.
+    A rule ('-----') or a setext underline opens none."""
+    index, markers, length = 0, 0, len(line)
+    while index < length:
+        char = line[index]
         if char in " \t":
             index += 1
-        elif char in ">-*+":
-            depth, index = depth + 1, index + 1
-        elif char.isdigit():
+        elif char == ">" or (char in "-*+" and (index + 1 == length or line[index + 1] in " \t")):
+            markers, index = markers + 1, index + 1
+        elif char in DIGITS:
             end = index
-            while end < len(stripped) and stripped[end].isdigit():
+            while end < length and line[end] in DIGITS:
                 end += 1
-            if end == len(stripped) or stripped[end] not in ".)":
+            if end == length or line[end] not in ".)" or (end + 1 < length and line[end + 1] not in " \t"):
                 break
-            depth, index = depth + 1, end + 1
+            markers, index = markers + 1, end + 1
         else:
             break
-    return depth
+    if not markers:
+        return 0
+    return (length - len(line.lstrip(" \t"))) // 2 + markers
 
 
 def _bracket_depth(text: str) -> int:

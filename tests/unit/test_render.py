@@ -200,3 +200,10 @@ def test_the_shipped_courses_use_a_small_part_of_every_budget():
             assert max(map(markdown_cost, texts)) < TEXT_BUDGET / 10
             assert sum(map(markdown_cost, texts)) < FILE_BUDGET / 4
             assert all(complexity_problem(text) is None for text in texts)
+
+
+def test_rules_setext_underlines_and_indented_code_are_not_nesting():
+    assert complexity_problem("Titel\n" + "-" * 40) is None
+    assert complexity_problem("*" * 40 + "\n\n" + "_ " * 30) is None
+    assert complexity_problem("Versie 1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17.18.19.20.21.22") is None
+    assert complexity_problem("```\n" + " " * 60 + "diep ingesprongen code\n```") is None
