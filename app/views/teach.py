@@ -41,10 +41,11 @@ KINDS = "any(lesson, quiz)"
 LESSON_REQUEST_BYTES = 4 * MAX_FILE_BYTES + 16 * 1024  # form-encoded text of a largest lesson file
 
 
-@bp.before_request
-def allow_whole_lessons():
-    """A lesson file may hold up to the content store's limit, more than the site-wide form cap."""
-    if request.endpoint == "teach.edit_lesson":
+@bp.url_value_preprocessor
+def allow_whole_lessons(endpoint, values):
+    """A lesson file may hold up to the content store's limit, more than the site-wide form cap.
+    (A URL preprocessor runs before every before_request function, so before the form is read.)"""
+    if endpoint == "teach.edit_lesson":
         request.max_content_length = LESSON_REQUEST_BYTES
         request.max_form_memory_size = LESSON_REQUEST_BYTES
 

@@ -1,0 +1,212 @@
+"""The lesson editor (preview of a chosen slide, save with every problem and its line, hostile
+input refused fast) and the history of a lesson or quiz bank (list, diff, restore)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Lesson
+from app.services import content_store
+from tests.support import csrf_token
+
+from . import test_teach_quiz_editor as editor
+from .test_teach_quiz_editor import LESSON_PATH, QUIZ_PATH, new_question, post, revision_count
+
+world = editor.world  # the same two courses and five users, on SQLite and PostgreSQL
+
+EDIT = "/teach/lessons/demo-l1/edit"
+
+
+def lesson_source(app) -> str:
+    with app.app_context():
+        return editor.authoring.current_source(LESSON_PATH)
+
+
+def screen_count(app) -> int:
+    with app.app_context():
+        db.session.expire_all()
+        return db.session.scalar(select(Lesson.screen_count).where(Lesson.slug == "demo-l1"))
+
+
+def front_matter(title="Les 1") -> str:
+    return ("---\nid: demo-l1\ncourse: demo\ntitle: " + title + "\nlanguage: nl\nminutes: 5\n"
+            "goals:\n  - id: demo-l1-g1\n    text: Doel.\n---\n\n")
+
+
+def test_the_editor_shows_the_stored_markdown_and_a_preview_of_the_chosen_slide(world):
+    owner = world.clients["owner"]
+    page = owner.get(EDIT).get_data(as_text=True)
+    assert "id: demo-l1\ncourse: demo\ntitle: Les 1" in page  # the textarea holds the source
+    assert "<h1>Les 1</h1>" in page and 'href="/courses/demo/glossary#term-retentie"' in page
+    checkpoint = owner.get(EDIT + "?slide=2").get_data(as_text=True)
+    assert "Checkpoint with these questions:" in checkpoint and ">demo-l1-q01</a>" in checkpoint
+    assert "No slide to show." in owner.get(EDIT + "?slide=9").get_data(as_text=True)
+
+
+def test_preview_of_posted_text_is_sanitised_and_saves_nothing(world):
+    before, source = revision_count(world), lesson_source(world)
+    text = (front_matter() + "# Nieuw\n\n<script>alert(1)</script> [klik](javascript:alert(1)) "
+            "<img src=x onerror=alert(1)> <span class=\"badge-correct\">Juist</span>\n")
+    response = post(world.clients["owner"], EDIT, {"source": text, "slide": "1", "action": "preview"})
+    page = response.get_data(as_text=True)
+    preview = page[page.index('class="lesson-preview"'):]
+    assert response.status_code == 200 and "<h1>Nieuw</h1>" in preview
+    assert "<script>alert" not in preview and "javascript:" not in preview and "onerror" not in preview
+    assert 'class="badge-correct"' not in preview
+    assert revision_count(world) == before and lesson_source(world) == source
+
+
+def test_saving_adds_a_checkpoint_that_places_a_new_question_in_the_lesson(world):
+    question_id = new_question(world, stem="Op een dia geplaatst.")
+    screens = screen_count(world)
+    text = lesson_source(world) + f"\n---\n\nCheckpoint: {question_id}\n"
+    response = post(world.clients["owner"], EDIT, {"source": text, "slide": "1", "action": "save",
+                                                   "message": "checkpoint erbij"})
+    assert response.status_code == 303
+    assert lesson_source(world) == text
+    assert screen_count(world) == screens + 1
+    with world.app_context():
+        newest = content_store.revisions(LESSON_PATH)[0]
+        assert (newest.message, newest.author_id) == ("checkpoint erbij", world.user_ids["owner"])
+
+
+def test_a_broken_lesson_is_not_saved_and_every_problem_is_listed_with_its_line(world):
+    """As `flask content check` reports them: minutes out of range and a checkpoint slide with text."""
+    before, source = revision_count(world), lesson_source(world)
+    text = ("---\nid: demo-l1\ncourse: demo\ntitle: Les 1\nlanguage: nl\nminutes: 0\n"
+            "goals:\n  - id: demo-l1-g1\n    text: Doel.\n---\n\n# Les\n\n---\n\nCheckpoint: demo-l1-q01\n\nMeer tekst.\n")
+    response = post(world.clients["owner"], EDIT, {"source": text, "slide": "1", "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Not saved: fix these problems first" in page
+    assert re.search(r"Line 6</a>.*minutes", page)
+    assert re.search(r"Line 16</a>.*a checkpoint slide may hold only the", page)
+    assert revision_count(world) == before and lesson_source(world) == source
+
+
+HOSTILE = {
+    "thousands of brackets": "[" * 20_000,
+    "a list nested 500 deep": "".join("  " * depth + "- x\n" for depth in range(500)),
+    "block quotes 500 deep": ">" * 500 + " x\n",
+    "a very long line": "word " * 40_000,
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+@pytest.mark.parametrize("action", ["preview", "save"])
+def test_pathological_markdown_is_refused_with_a_message_within_a_second(world, case, action):
+    before = revision_count(world)
+    text = front_matter() + "# Boos\n\n" + HOSTILE[case] + "\n"
+    started = time.perf_counter()
+    response = post(world.clients["owner"], EDIT, {"source": text, "slide": "1", "action": action})
+    elapsed = time.perf_counter() - started
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert elapsed < 1.0, f"{case}: {elapsed:.2f} s"
+    assert "Not saved: fix these problems first" in page and "Line " in page
+    assert revision_count(world) == before
+
+
+def test_a_checkpoint_naming_an_unknown_question_is_not_saved(world):
+    before = revision_count(world)
+    text = lesson_source(world) + "\n---\n\nCheckpoint: demo-l1-q99\n"
+    response = post(world.clients["owner"], EDIT, {"source": text, "slide": "1", "action": "save"})
+    assert response.status_code == 400
+    assert "checkpoint names unknown question &#39;demo-l1-q99&#39;" in response.get_data(as_text=True)
+    assert revision_count(world) == before
+
+
+def test_a_bad_slide_number_or_an_empty_lesson_is_a_400(world):
+    owner = world.clients["owner"]
+    assert post(owner, EDIT, {"source": "", "slide": "1", "action": "save"}).status_code == 400
+    assert post(owner, EDIT, {"source": "x", "slide": "zero", "action": "preview"}).status_code == 400
+    assert owner.get(EDIT + "?slide=abc").status_code == 200  # a link with a bad number shows slide 1
+
+
+# --- history -----------------------------------------------------------------------------------
+
+def test_the_history_lists_every_revision_with_author_and_message_newest_first(world):
+    question_id = new_question(world, stem="Voor de geschiedenis.", message="geschiedenis")
+    page = world.clients["owner"].get("/teach/lessons/demo-l1/history/quiz").get_data(as_text=True)
+    with world.app_context():
+        numbers = [r.number for r in content_store.revisions(QUIZ_PATH)]
+    rows = re.findall(r'<th scope="row">(\d+)', page)
+    assert [int(n) for n in rows] == numbers and numbers == sorted(numbers, reverse=True)
+    assert "t-owner" in page and "geschiedenis" in page and "from a file" in page  # revision 1 came from sync
+    assert question_id  # written by the owner just now
+
+
+def test_the_diff_marks_added_and_removed_lines_with_a_sign_not_only_colour(world):
+    owner = world.clients["owner"]
+    with world.app_context():
+        old = content_store.revisions(LESSON_PATH)[0].number
+    text = lesson_source(world).replace("Tekst [[retentie]]", "Andere tekst [[retentie]]")
+    assert post(owner, EDIT, {"source": text, "slide": "1", "action": "save"}).status_code == 303
+    page = owner.get(f"/teach/lessons/demo-l1/history/lesson/diff?a={old}&b={old + 1}").get_data(as_text=True)
+    assert '<del><code>Tekst [[retentie]]</code></del>' in page
+    assert '<ins><code>Andere tekst [[retentie]]</code></ins>' in page
+    assert '<span class="visually-hidden">removed</span>' in page and '<span class="visually-hidden">added</span>' in page
+    # the order of a and b does not matter
+    swapped = owner.get(f"/teach/lessons/demo-l1/history/lesson/diff?a={old + 1}&b={old}").get_data(as_text=True)
+    assert '<ins><code>Andere tekst [[retentie]]</code></ins>' in swapped
+
+
+def test_a_diff_needs_two_existing_revisions(world):
+    owner = world.clients["owner"]
+    assert owner.get("/teach/lessons/demo-l1/history/lesson/diff?a=1").status_code == 400
+    assert owner.get("/teach/lessons/demo-l1/history/lesson/diff?a=1&b=x").status_code == 400
+    assert owner.get("/teach/lessons/demo-l1/history/lesson/diff?a=1&b=9999").status_code == 404
+    assert owner.get("/teach/lessons/demo-l1/history/glossary").status_code == 404
+
+
+def test_restore_saves_the_old_text_as_a_new_revision(world):
+    owner = world.clients["owner"]
+    with world.app_context():
+        first = content_store.revision(LESSON_PATH, 1).source
+        newest = content_store.revisions(LESSON_PATH)[0].number
+    if lesson_source(world) == first:  # make sure there is something to restore
+        text = first.replace("# Les 1", "# Les een")
+        assert post(owner, EDIT, {"source": text, "slide": "1", "action": "save"}).status_code == 303
+        newest += 1
+    response = post(owner, "/teach/lessons/demo-l1/history/lesson/1/restore")
+    assert response.status_code == 303
+    with world.app_context():
+        restored = content_store.revisions(LESSON_PATH)[0]
+        assert (restored.number, restored.origin, restored.message) == (newest + 1, "restore", "restored revision 1")
+        assert restored.author_id == world.user_ids["owner"]
+    assert lesson_source(world) == first
+
+
+def test_restore_of_an_unknown_revision_is_a_404_and_writes_nothing(world):
+    before = revision_count(world)
+    owner = world.clients["owner"]
+    assert post(owner, "/teach/lessons/demo-l1/history/quiz/9999/restore").status_code == 404
+    assert owner.post("/teach/lessons/demo-l1/history/quiz/1/restore").status_code == 400  # no CSRF token
+    assert revision_count(world) == before
+
+
+def test_a_restore_that_would_break_the_lesson_is_refused_with_the_reason(world):
+    """Quiz revision 1 lacks a question a later lesson revision places in a checkpoint."""
+    owner = world.clients["owner"]
+    question_id = new_question(world, stem="Nodig in de les.")
+    text = lesson_source(world) + f"\n---\n\nCheckpoint: {question_id}\n"
+    assert post(owner, EDIT, {"source": text, "slide": "1", "action": "save"}).status_code == 303
+    before = revision_count(world)
+    response = post(owner, "/teach/lessons/demo-l1/history/quiz/1/restore")
+    assert response.status_code == 409
+    assert f"checkpoint names unknown question &#39;{question_id}&#39;" in response.get_data(as_text=True)
+    assert revision_count(world) == before
+
+
+def test_history_pages_are_not_for_students_or_other_teachers(world):
+    path = "/teach/lessons/demo-l1/history/lesson"
+    assert world.clients["student"].get(path).status_code == 403
+    assert world.clients["stranger"].get(path).status_code == 404
+    token = csrf_token(world.clients["student"], "/")
+    assert world.clients["student"].post("/teach/lessons/demo-l1/history/lesson/1/restore",
+                                         data={"csrf_token": token}).status_code == 403
