@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import yaml
+import yaml.reader
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
@@ -82,6 +83,9 @@ def split_front_matter(path: str, text: str) -> tuple[dict, list[str], int]:
         raise ContentError([Problem(path, deep_line + 1, "bad front matter: values are nested too deeply")])
     try:
         data = yaml.load(front, Loader=FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as exc:  # a control character (its code as an int): no mark, a position
+        line = front.count("\n", 0, exc.position) + 2
+        raise ContentError([Problem(path, line, f"bad front matter: control character U+{exc.character:04X} is not allowed")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

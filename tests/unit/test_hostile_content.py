@@ -419,3 +419,8 @@ def test_render_glossary_returns_the_entries_as_stored():
     assert entry == {"term": "retentie", "anchor": "term-retentie", "definition_html": "Klanten behouden.",
                      "english": "retention"}
     assert TEXT_BUDGET < FILE_BUDGET
+
+
+def test_a_control_character_in_the_front_matter_is_reported_on_its_line():
+    assert problems_of(parse_lesson, LESSON.replace("title: Klantloyaliteit", "title: Klant\x07loyaliteit")) == [
+        "lessons/demo/01-x.md:4: bad front matter: control character U+0007 is not allowed"]
