@@ -268,8 +268,11 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> Rende
 
 
 def check_file_budget(path: str, texts: list[str]) -> None:
-    """Raise ContentError if rendering every text of one file would take too long."""
-    if sum(markdown_cost(text) for text in texts if text) > FILE_BUDGET:
+    """Raise ContentError if rendering every text of one file would take too long.
+
+    A text refused on its own is left to the renderer, which reports it at its line.
+    """
+    if sum(markdown_cost(text) for text in texts if text and complexity_problem(text) is None) > FILE_BUDGET:
         raise ContentError([Problem(path, 1, "too complex: this file holds more Markdown than can be rendered within "
                                              "a second; split it or simplify it")])
 

@@ -424,3 +424,13 @@ def test_render_glossary_returns_the_entries_as_stored():
 def test_a_control_character_in_the_front_matter_is_reported_on_its_line():
     assert problems_of(parse_lesson, LESSON.replace("title: Klantloyaliteit", "title: Klant\x07loyaliteit")) == [
         "lessons/demo/01-x.md:4: bad front matter: control character U+0007 is not allowed"]
+
+
+def test_one_hostile_slide_is_reported_at_its_line_not_as_a_whole_file():
+    text = lesson_with_slides(["## Dia\n\n" + "[a" * 10_000])
+    assert [str(p) for p in check_one_lesson(text)] == [
+        "lessons/demo/01-x.md:17: slide cannot be rendered: text is longer than 20000 characters"]
+    text = lesson_with_slides(["## Dia\n\n" + "[a" * 5_000])
+    assert [str(p) for p in check_one_lesson(text)] == [
+        "lessons/demo/01-x.md:17: slide cannot be rendered: too complex: brackets nested (or left open) "
+        "more than 32 levels deep"]
