@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
         # Look the session up before a view writes anything: refreshing last_seen_at uses its own
         # short transaction, which must not wait for the request's own uncommitted writes (SQLite).
         if request.endpoint != "static":
-            _ = current_user.is_authenticated
+            current_user._get_current_object()
 
     @app.before_request
     def refuse_nul_bytes():
