@@ -1,6 +1,17 @@
 """Database models, one module per concern; import them from here."""
 
 from .accounts import ROLES, LoginThrottle, User, UserSession
+from .classes import (
+    CLASS_ROLES,
+    Assignment,
+    AttemptReset,
+    ClassGroup,
+    ClassStudent,
+    ClassTeacher,
+    CountingRule,
+    CourseSettings,
+    KeyReveal,
+)
 from .common import utcnow
 from .content import (
     COURSE_ROLES,
@@ -19,6 +30,8 @@ from .content import (
 from .learning import Attempt, FinalQuizItem, LessonProgress, Response
 
 __all__ = [
+    "CLASS_ROLES", "Assignment", "AttemptReset", "ClassGroup", "ClassStudent", "ClassTeacher",
+    "CountingRule", "CourseSettings", "KeyReveal",
     "REVISION_ORIGINS", "ContentDocument", "ContentRevision",
     "COURSE_ROLES", "CourseMember",
     "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
