@@ -315,6 +315,45 @@ def lesson_preview(path: str, text: str):
         return None, exc.problems
 
 
+# --- import from GIFT, Aiken or Markdown (issue 8), through the quiz-bank service ---------------
+
+MAX_IMPORT_BYTES = 300_000  # the content store's file limit; `flask quiz import` reads no more either
+
+
+@dataclass
+class ImportPreview:
+    result: object  # interchange.ImportResult
+    plan: object | None  # quiz_bank.ImportPlan (None when nothing can be planned)
+    notes: dict  # imported question line -> weight-mapping sentence (English, from the interchange layer)
+
+
+def decode_upload(data: bytes) -> tuple[str | None, int | None]:
+    """(text, None), or (None, line of the first byte that is not UTF-8)."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, data.count(b"\n", 0, exc.start) + 1
+
+
+def import_preview(lesson: Lesson, text: str, text_format: str, goals: tuple[str, ...]) -> ImportPreview:
+    """What importing `text` into the lesson's quiz bank would add. Writes nothing."""
+    from ..content.interchange import import_questions
+    from ..content.interchange.weights import describe
+    from . import quiz_bank
+
+    target = quiz_bank.find_lesson(lesson.course.slug, lesson.slug)
+    result = import_questions(text, text_format, language=target.language)
+    plan = quiz_bank.plan_import(target, result.questions, tuple(goals))
+    notes = {q.line: describe(q.weight_mapping) for q in result.questions if q.weight_mapping is not None}
+    return ImportPreview(result, plan, notes)
+
+
+def store_import(preview: ImportPreview, author_id: int, message: str):
+    from . import quiz_bank
+
+    return quiz_bank.store_import(preview.plan, author_id=author_id, message=(message or "").strip())
+
+
 def author_names(user_ids) -> dict[int, str]:
     ids = {i for i in user_ids if i is not None}
     if not ids:

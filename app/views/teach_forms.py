@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -219,5 +219,30 @@ class MemberForm(FlaskForm):
         SelectChoice("editor", _l("Co-editor")), SelectChoice("owner", _l("Owner"))], validators=[InputRequired(_l("Choose a course role"))])
 
 
-class MoveForm(FlaskForm):
-    direction = HiddenField(validators=[InputRequired()])
+class ImportForm(FlaskForm):
+    """Upload (or paste) a question file, see what it holds, then confirm."""
+
+    file = FileField(_l("File to import"), description=_l("A text file in UTF-8, at most 300 kB."))
+    text = TextAreaField(_l("Or paste the questions here"),
+                         validators=[Length(max=300_000, message=_l("At most %(max)d characters can be imported at once"))])
+    format = RadioField(_l("Format of the file"), choices=[
+        SelectChoice("gift", _l("Moodle GIFT")), SelectChoice("aiken", _l("Aiken")),
+        SelectChoice("markdown", _l("Lesmark Markdown"))], validators=[InputRequired(_l("Choose the format of the file"))])
+    goals = MultiCheckboxField(_l("Learning goals"),
+                               description=_l("For questions whose file names none of this lesson's goals. "
+                                              "Choose none to use every goal of the lesson."))
+    message = StringField(_l("What did you change? (optional)"), filters=[one_line_text],
+                          validators=[Length(max=MAX_MESSAGE_CHARS, message=_l("Keep the message under %(max)d characters"))])
+
+    def __init__(self, *args, goal_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals.choices = [SelectChoice(value, label) for value, label in goal_choices]
+
+    def validate_goals(self, field):
+        known = {choice.value for choice in field.choices}
+        if any(value not in known for value in field.data or ()):
+            raise ValidationError(_l("Choose goals of this lesson only"))
+
+    def validate(self, extra_validators=None) -> bool:
+        self.goals.pre_validate = lambda form: None  # our own message, in validate_goals
+        return super().validate(extra_validators)

@@ -56,6 +56,12 @@ def course_editors(outcome) -> dict:
     return {**members(404), STUDENT: 403, OTHER_STUDENT: 403, ADMIN: outcome}
 
 
+def class_teachers(outcome) -> dict:
+    """TEACHER's own class (`{class}`, with STUDENT on its roster): TEACHER gets `outcome`; another
+    teacher and an admin 404 (a class is its teachers' alone); students 403."""
+    return {**members(404), STUDENT: 403, OTHER_STUDENT: 403, TEACHER: outcome}
+
+
 def admins(outcome) -> dict:
     return {**members(403), ADMIN: outcome}
 
@@ -99,7 +105,21 @@ POLICY: tuple[Row, ...] = (
     Row("learn.answer", "POST", f"/lessons/{LESSON}/slides/{QUESTION_SLIDE}/answer", members(400),
         note="no option chosen: a 400 with a message, nothing stored"),
     Row("learn.restart", "POST", f"/lessons/{LESSON}/restart", members(REDIRECT)),
+    # presenting in class: speaker notes and the answer key are for teachers; so is the projector window
+    Row("present.presenter", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}", teachers(200)),
+    Row("present.audience", "GET", f"/present/{LESSON}/3/audience", teachers(200)),
+    Row("present.audience", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}/audience?key=1", teachers(200),
+        note="the answer key revealed"),
     Row("progress.overview", "GET", "/progress", members(200)),
+    Row("review.results", "GET", "/results", members(200)),
+    # score review: figures of every student of a lesson for any teacher (no names); a class filter
+    # only for that class's teachers
+    Row("review.index", "GET", "/review/", teachers(200)),
+    Row("review.items", "GET", f"/review/lessons/{QUIZ_LESSON}/items", teachers(200)),
+    Row("review.items", "GET", f"/review/lessons/{QUIZ_LESSON}/items?class=999999&attempts=all", teachers(404),
+        note="a class the teacher does not teach"),
+    Row("review.present", "GET", f"/review/lessons/{QUIZ_LESSON}/present", teachers(200)),
+    Row("review.present", "GET", f"/review/lessons/{QUIZ_LESSON}/present/2?reveal=1", teachers(200)),
     # final quizzes: an attempt is its student's alone, for teachers and admins too
     Row("quiz.start", "GET", f"/lessons/{QUIZ_LESSON}/quiz", members(200)),
     Row("quiz.begin", "POST", f"/lessons/{QUIZ_LESSON}/quiz/new", members(REDIRECT)),
@@ -128,12 +148,48 @@ POLICY: tuple[Row, ...] = (
     Row("teach.preview_question", "GET", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/preview", course_editors(200)),
     Row("teach.preview_question", "POST", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/preview",
         course_editors(400), note="no option chosen; a preview answer is never stored anyway"),
+    Row("teach.import_questions", "GET", f"/teach/lessons/{LESSON}/import", course_editors(200)),
+    Row("teach.import_questions", "POST", f"/teach/lessons/{LESSON}/import", course_editors(400),
+        note="no file and no format: nothing imported"),
+    Row("teach.export_questions", "GET", f"/teach/lessons/{LESSON}/export/gift", course_editors(200)),
     Row("teach.edit_lesson", "GET", f"/teach/lessons/{LESSON}/edit?slide=2", course_editors(200)),
     Row("teach.edit_lesson", "POST", f"/teach/lessons/{LESSON}/edit", course_editors(400), note="empty form"),
     Row("teach.history", "GET", f"/teach/lessons/{LESSON}/history/quiz", course_editors(200)),
     Row("teach.diff", "GET", f"/teach/lessons/{LESSON}/history/lesson/diff?a=1&b=1", course_editors(200)),
     Row("teach.restore", "POST", f"/teach/lessons/{LESSON}/history/lesson/999999/restore", course_editors(404),
         note="no such revision"),
+    # classes: TEACHER's class `{class}` has STUDENT (`{student}`) on its roster and `{assignment}`
+    # assigns OWNED_QUIZ_LESSON, so STUDENT's open attempt is one of the class's
+    Row("classes.index", "GET", "/classes/", teachers(200)),
+    Row("classes.create", "POST", "/classes/", teachers(400), note="empty form"),
+    Row("classes.show", "GET", "/classes/{class}/", class_teachers(200)),
+    Row("classes.change_code", "POST", "/classes/{class}/code", class_teachers(400), note="no action"),
+    Row("classes.archive", "POST", "/classes/{class}/archive", class_teachers(400), note="no value"),
+    Row("classes.add_teacher", "POST", "/classes/{class}/teachers", class_teachers(400), note="empty form"),
+    Row("classes.remove_teacher", "POST", "/classes/{class}/teachers/999999/remove", class_teachers(404),
+        note="not a co-teacher of the class"),
+    Row("classes.remove_student", "POST", "/classes/{class}/students/999999/remove", class_teachers(404),
+        note="not on the roster"),
+    Row("classes.new_assignment", "GET", "/classes/{class}/assignments/new", class_teachers(200)),
+    Row("classes.new_assignment", "POST", "/classes/{class}/assignments/new", class_teachers(400), note="empty form"),
+    Row("classes.edit_assignment", "GET", "/classes/{class}/assignments/{assignment}/edit", class_teachers(200)),
+    Row("classes.edit_assignment", "POST", "/classes/{class}/assignments/{assignment}/edit", class_teachers(400),
+        note="empty form"),
+    Row("classes.remove_assignment", "POST", "/classes/{class}/assignments/999999/remove", class_teachers(404),
+        note="no such assignment in the class"),
+    Row("classes.gradebook", "GET", "/classes/{class}/gradebook?sort=-name", class_teachers(200)),
+    Row("classes.heat_map", "GET", "/classes/{class}/mastery", class_teachers(200)),
+    Row("classes.student", "GET", "/classes/{class}/students/{student}", class_teachers(200)),
+    Row("classes.reset_attempt", "POST", "/classes/{class}/students/{student}/attempts/{attempt}/reset",
+        class_teachers(REDIRECT), note="an open final quiz cannot be reset: a message, nothing written"),
+    Row("classes.attempt", "GET", "/classes/{class}/attempts/{attempt}", class_teachers(200)),
+    Row("classes.export_gradebook", "GET", "/classes/{class}/export/gradebook.csv", class_teachers(200)),
+    Row("classes.export_responses", "GET", "/classes/{class}/export/responses.csv", class_teachers(200)),
+    Row("classes.course_mastery", "GET", f"/classes/courses/{COURSE}/mastery", course_editors(200)),
+    Row("classes.course_mastery", "POST", f"/classes/courses/{COURSE}/mastery", course_editors(400),
+        note="empty form"),
+    Row("classes.dashboard", "GET", "/dashboard", members(200)),
+    Row("classes.join", "POST", "/dashboard/join", members(400), note="no code"),
     Row("admin.users", "GET", "/admin/users?q=user", admins(200)),
     Row("admin.set_role", "POST", "/admin/users/999999/role", admins(404), data={"role": "student"},
         note="no such account"),
