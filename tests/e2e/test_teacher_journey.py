@@ -33,6 +33,7 @@ def teach_server(tmp_path_factory):
     with app.app_context():
         accounts.register("juf-anna", "Juf Anna", PASSWORD, "teacher")
         accounts.register("leerling-bo", "Bo", PASSWORD, "student")
+        accounts.register("beheer", "Beheer", PASSWORD, "admin")
         authoring.add_member("demo", "juf-anna", "owner")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="teach-e2e-server", daemon=True)
@@ -133,3 +134,40 @@ def test_a_teacher_writes_previews_and_places_a_question_a_student_answers_it_an
     finally:
         teacher.close()
         student.close()
+
+
+GIFT = """::Retentie::Wat is retentie?{=Klanten behouden#Juist. ~Klanten werven#Nee.}
+
+::Essay::Beschrijf loyaliteit.{}
+"""
+
+
+def test_a_teacher_imports_a_gift_bank_through_the_preview_and_the_import_pages_pass_axe(teach_server, browser):
+    app, base_url = teach_server
+    context = browser.new_context(base_url=base_url, locale="en-US", color_scheme="dark")
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        log_in(page, "juf-anna")
+        page.goto("/teach/courses/demo/")
+        assert_no_axe_violations(page, "the course page with its members")
+        page.goto("/teach/lessons/demo-l1/questions")
+        page.get_by_role("link", name="Import questions").click()
+        assert_no_axe_violations(page, "the import page")
+        page.get_by_label("Or paste the questions here").fill(GIFT)
+        page.get_by_label("Moodle GIFT").check()
+        page.get_by_role("button", name="Show what the file holds").click()
+        expect(page.get_by_role("heading", name="1 question will be added")).to_be_visible()
+        expect(page.get_by_role("heading", name="1 question skipped")).to_be_visible()
+        assert_no_axe_violations(page, "the import preview")
+        page.get_by_role("button", name="Import 1 question").click()
+        expect(page.locator(".notice-success")).to_contain_text("1 question imported.")
+        expect(page.locator("#q-demo-l1-retentie-1")).to_contain_text("Wat is retentie?")
+
+        page.get_by_role("button", name="Log out").click()
+        admin = context.new_page()
+        log_in(admin, "beheer")
+        admin.goto("/admin/users")
+        assert_no_axe_violations(admin, "the account list")
+    finally:
+        context.close()
