@@ -11,10 +11,12 @@ class SlugConverter(BaseConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, auth, learn, main, progress, quiz, teach
+    from ..content.alphabet import letter_groups
+    from . import account, auth, learn, main, present, progress, quiz, teach
 
     app.url_map.converters["slug"] = SlugConverter
 
-    for module in (main, auth, account, learn, quiz, progress, teach):
+    app.add_template_filter(letter_groups, "letter_groups")  # the glossary's letter index
+    for module in (main, auth, account, learn, quiz, progress, teach, present):
         app.register_blueprint(module.bp)
     app.register_blueprint(teach.admin_bp)

@@ -110,6 +110,11 @@ POLICY: tuple[Row, ...] = (
     Row("present.audience", "GET", f"/present/{LESSON}/3/audience", teachers(200)),
     Row("present.audience", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}/audience?key=1", teachers(200),
         note="the answer key revealed"),
+    # presenting in class: speaker notes and the answer key are for teachers; so is the projector window
+    Row("present.presenter", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}", teachers(200)),
+    Row("present.audience", "GET", f"/present/{LESSON}/3/audience", teachers(200)),
+    Row("present.audience", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}/audience?key=1", teachers(200),
+        note="the answer key revealed"),
     Row("progress.overview", "GET", "/progress", members(200)),
     Row("review.results", "GET", "/results", members(200)),
     # score review: figures of every student of a lesson for any teacher (no names); a class filter
