@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.services import classes
 from tests.conftest import PASSWORD, new_user
 
 from ..support import csrf_token, login
@@ -37,10 +38,10 @@ def test_every_policy_row_names_a_routed_endpoint_and_every_role(app):
 @pytest.fixture()
 def visitors(app):
     """A client per role (fresh users), and the objects they own: STUDENT's final-quiz attempt."""
-    users = {policy.ANONYMOUS: None}
+    users, user_ids = {policy.ANONYMOUS: None}, {}
     clients = {policy.ANONYMOUS: app.test_client()}
     for role, kind in USER_ROLES.items():
-        _user_id, name = new_user(app, kind)
+        user_ids[role], name = new_user(app, kind)
         users[role] = name
         clients[role] = app.test_client()
         assert login(clients[role], name, PASSWORD).status_code == 303, role
@@ -49,7 +50,17 @@ def visitors(app):
     started = student.post(f"/lessons/{policy.OWNED_QUIZ_LESSON}/quiz/new", data={"csrf_token": token})
     assert started.status_code == 303
     attempt_id = int(urlsplit(started.headers["Location"]).path.rsplit("/", 1)[1])
-    return users, clients, {"attempt": attempt_id}
+    return users, clients, {"attempt": attempt_id, **teachers_class(app, user_ids)}
+
+
+def teachers_class(app, user_ids: dict) -> dict:
+    """TEACHER's class with STUDENT on its roster and OWNED_QUIZ_LESSON assigned."""
+    with app.app_context():
+        group = classes.create_class(user_ids[policy.TEACHER], "Policy class")
+        assert classes.join_class(user_ids[policy.STUDENT], group.join_code, "192.0.2.1").outcome == "joined"
+        assignment = classes.assign_lesson(group, classes.Policy(policy.OWNED_QUIZ_LESSON, None, None, "highest",
+                                                                 60, "immediately"))
+        return {"class": group.id, "assignment": assignment.id, "student": user_ids[policy.STUDENT]}
 
 
 def outcome_of(response) -> int | str:
