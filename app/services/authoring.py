@@ -290,7 +290,16 @@ def retire_question(lesson: Lesson, author_id: int, question_id: str) -> content
 
 
 def save_lesson(lesson: Lesson, author_id: int, text: str, message: str) -> content_store.SaveResult:
-    return save(document_path(lesson, "lesson"), normalise_newlines(text), author_id, message, "lesson saved")
+    """Save the lesson's Markdown; its id and course stay (progress and attempts hang on them)."""
+    path, text = document_path(lesson, "lesson"), normalise_newlines(text)
+    parsed, _problems = lesson_preview(path, text)
+    if parsed is not None and (parsed.id, parsed.course) != (lesson.slug, lesson.course.slug):
+        lines = text.split("\n")
+        line = next((n for n, row in enumerate(lines, 1) if row.startswith(("id:", "course:"))), 1)
+        return content_store.SaveResult(False, [Problem(path, line, f"the lesson keeps its id {lesson.slug!r} and "
+                                                                   f"course {lesson.course.slug!r} (progress "
+                                                                   "hangs on them)")])
+    return save(path, text, author_id, message, "lesson saved")
 
 
 def restore(lesson: Lesson, kind: str, number: int, author_id: int) -> content_store.SaveResult:

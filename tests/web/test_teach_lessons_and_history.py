@@ -121,6 +121,16 @@ def test_a_checkpoint_naming_an_unknown_question_is_not_saved(world):
     assert revision_count(world) == before
 
 
+@pytest.mark.parametrize(("old", "new"), [("id: demo-l1", "id: demo-l1-copy"), ("course: demo", "course: other")])
+def test_the_lesson_id_and_course_cannot_change_in_the_editor(world, old, new):
+    before = revision_count(world)
+    text = lesson_source(world).replace(old, new)
+    response = post(world.clients["owner"], EDIT, {"source": text, "slide": "1", "action": "save"})
+    assert response.status_code == 400
+    assert "the lesson keeps its id &#39;demo-l1&#39; and course &#39;demo&#39;" in response.get_data(as_text=True)
+    assert revision_count(world) == before
+
+
 def test_a_bad_slide_number_or_an_empty_lesson_is_a_400(world):
     owner = world.clients["owner"]
     assert post(owner, EDIT, {"source": "", "slide": "1", "action": "save"}).status_code == 400
