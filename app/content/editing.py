@@ -140,3 +140,26 @@ def next_question_id(lesson: str, taken: set[str]) -> str:
     while f"{lesson}-q{number:02d}" in taken:
         number += 1
     return f"{lesson}-q{number:02d}"
+
+
+def question_block(text: str, question_id: str) -> str | None:
+    """The source block of one question in any revision of a bank (even one that no longer
+    parses): from its '## id' line to the next '## ' heading, without trailing blank lines."""
+    lines = text.splitlines()
+    heading = f"## {question_id}"
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == heading), None)
+    if start is None:
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    block = lines[start:end]
+    while block and not block[-1].strip():
+        block.pop()
+    return "\n".join(block) + "\n"
+
+
+def with_block(bank: BankLayout, question_id: str, block: str) -> str:
+    """The bank with this exact block for the question: in its place, or at the end if it is gone."""
+    order = list(bank.order)
+    if question_id not in order:
+        order.append(question_id)
+    return assemble(bank.lesson, bank.final, bank.preamble, order, {**bank.blocks, question_id: block})

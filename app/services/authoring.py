@@ -324,6 +324,44 @@ def lesson_preview(path: str, text: str):
         return None, exc.problems
 
 
+# --- the history of one question inside its bank -------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionChange:
+    revision: object  # ContentRevision of the quiz bank
+    block: str | None  # the question's source in that revision (None: not in the bank)
+    lines: list[str]  # unified diff against the previous change
+
+
+def question_history(lesson: Lesson, question_id: str) -> list[QuestionChange]:
+    """The bank revisions that changed this question (added, edited, removed), newest first."""
+    import difflib
+
+    changes, previous = [], None
+    for revision in reversed(content_store.revisions(document_path(lesson, "quiz"))):
+        block = editing.question_block(revision.source, question_id)
+        if block != previous and not (block is None and previous is None):
+            lines = list(difflib.unified_diff((previous or "").splitlines(), (block or "").splitlines(),
+                                              lineterm="", n=20))
+            changes.append(QuestionChange(revision, block, lines))
+        previous = block
+    return changes[::-1]
+
+
+def restore_question(lesson: Lesson, author_id: int, question_id: str, number: int) -> content_store.SaveResult | None:
+    """Put the question back as it was in bank revision `number` (a new revision); None if it was not there."""
+    path = document_path(lesson, "quiz")
+    old = content_store.revision(path, number)
+    block = editing.question_block(old.source, question_id) if old else None
+    if block is None:
+        return None
+    bank = quiz_bank(lesson)
+    if bank.layout is None:
+        return broken_bank(bank)
+    return content_store.save_revision(path, editing.with_block(bank.layout, question_id, block), author_id=author_id,
+                                       message=f"restored {question_id} from revision {number}", origin="restore")
+
+
 # --- import from GIFT, Aiken or Markdown (issue 8), through the quiz-bank service ---------------
 
 MAX_IMPORT_BYTES = 300_000  # the content store's file limit; `flask quiz import` reads no more either

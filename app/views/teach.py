@@ -283,6 +283,36 @@ def preview_question(slug: str, question_id: str):
                            chosen=chosen), status
 
 
+@bp.get("/lessons/<slug:slug>/questions/<slug:question_id>/history")
+@teacher_required
+def question_history(slug: str, question_id: str):
+    """Every bank revision that changed this question; also for a retired question."""
+    lesson = lesson_or_404(slug)
+    changes = authoring.question_history(lesson, question_id)
+    if not changes:
+        abort(404)
+    bank = authoring.quiz_bank(lesson)
+    return render_template("teach/question_history.html", lesson=lesson, course=lesson.course,
+                           question_id=question_id, changes=[(c, diff_rows(c.lines)) for c in changes],
+                           in_bank=question_id in bank.questions, form=CsrfForm(),
+                           authors=authoring.author_names(c.revision.author_id for c in changes), problems=[])
+
+
+@bp.post("/lessons/<slug:slug>/questions/<slug:question_id>/history/<int:number>/restore")
+@teacher_required
+def restore_question(slug: str, question_id: str, number: int):
+    lesson = lesson_or_404(slug)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    result = authoring.restore_question(lesson, current_user.id, question_id, number)
+    if result is None:
+        abort(404)
+    if not result.ok:
+        return questions_page(lesson, result.problems, 409)
+    flash(_("Question %(id)s is back as it was in revision %(n)s.", id=question_id, n=number), "success")
+    return redirect(url_for("teach.question_history", slug=lesson.slug, question_id=question_id), 303)
+
+
 # --- import and export (issue 8) ---------------------------------------------------------------
 
 @bp.route("/lessons/<slug:slug>/import", methods=["GET", "POST"])

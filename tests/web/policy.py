@@ -110,11 +110,6 @@ POLICY: tuple[Row, ...] = (
     Row("present.audience", "GET", f"/present/{LESSON}/3/audience", teachers(200)),
     Row("present.audience", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}/audience?key=1", teachers(200),
         note="the answer key revealed"),
-    # presenting in class: speaker notes and the answer key are for teachers; so is the projector window
-    Row("present.presenter", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}", teachers(200)),
-    Row("present.audience", "GET", f"/present/{LESSON}/3/audience", teachers(200)),
-    Row("present.audience", "GET", f"/present/{LESSON}/{QUESTION_SLIDE}/audience?key=1", teachers(200),
-        note="the answer key revealed"),
     Row("progress.overview", "GET", "/progress", members(200)),
     Row("review.results", "GET", "/results", members(200)),
     # score review: figures of every student of a lesson for any teacher (no names); a class filter
@@ -153,6 +148,9 @@ POLICY: tuple[Row, ...] = (
     Row("teach.preview_question", "GET", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/preview", course_editors(200)),
     Row("teach.preview_question", "POST", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/preview",
         course_editors(400), note="no option chosen; a preview answer is never stored anyway"),
+    Row("teach.question_history", "GET", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/history", course_editors(200)),
+    Row("teach.restore_question", "POST", f"/teach/lessons/{LESSON}/questions/{LESSON}-q01/history/999999/restore",
+        course_editors(404), note="no such revision"),
     Row("teach.import_questions", "GET", f"/teach/lessons/{LESSON}/import", course_editors(200)),
     Row("teach.import_questions", "POST", f"/teach/lessons/{LESSON}/import", course_editors(400),
         note="no file and no format: nothing imported"),

@@ -220,3 +220,62 @@ def test_history_pages_are_not_for_students_or_other_teachers(world):
     token = csrf_token(world.clients["student"], "/")
     assert world.clients["student"].post("/teach/lessons/demo-l1/history/lesson/1/restore",
                                          data={"csrf_token": token}).status_code == 403
+
+
+# --- the history of one question ---------------------------------------------------------------
+
+def question_block(app, question_id: str) -> str | None:
+    from app.content.editing import question_block as block_of
+
+    return block_of(editor.quiz_source(app), question_id)
+
+
+def test_a_question_has_its_own_history_of_the_revisions_that_changed_it(world):
+    owner = world.clients["owner"]
+    question_id = new_question(world, stem="Versie een.", message="eerste")
+    first = question_block(world, question_id)
+    other = new_question(world, stem="Een andere vraag.")  # a bank revision that leaves ours alone
+    edit = f"/teach/lessons/demo-l1/questions/{question_id}/edit"
+    assert post(owner, edit, editor.question_form(stem="Versie twee.", message="tweede")).status_code == 303
+    page = owner.get(f"/teach/lessons/demo-l1/questions/{question_id}/history").get_data(as_text=True)
+    assert page.count('<li class="card">') == 2  # created, edited; not the revision that added `other`
+    assert page.index("tweede") < page.index("eerste")  # newest first
+    assert "<del><code>Versie een.</code></del>" in page and "<ins><code>Versie twee.</code></ins>" in page
+    assert other != question_id
+    with world.app_context():
+        created = [r for r in content_store.revisions(QUIZ_PATH) if r.message == "eerste"][0].number
+    before = revision_count(world)
+    restored = post(owner, f"/teach/lessons/demo-l1/questions/{question_id}/history/{created}/restore")
+    assert restored.status_code == 303
+    assert revision_count(world) == before + 1
+    assert question_block(world, question_id) == first
+    with world.app_context():
+        newest = content_store.revisions(QUIZ_PATH)[0]
+        assert (newest.origin, newest.message) == ("restore", f"restored {question_id} from revision {created}")
+
+
+def test_a_retired_question_can_be_brought_back_from_its_history(world):
+    owner = world.clients["owner"]
+    question_id = new_question(world, stem="Terug van weggeweest.")
+    block = question_block(world, question_id)
+    with world.app_context():
+        written = content_store.revisions(QUIZ_PATH)[0].number
+    assert post(owner, f"/teach/lessons/demo-l1/questions/{question_id}/retire").status_code == 303
+    assert question_block(world, question_id) is None
+    page = owner.get(f"/teach/lessons/demo-l1/questions/{question_id}/history").get_data(as_text=True)
+    assert "Removed from the questions in this revision." in page and "This question is retired" in page
+    assert post(owner, f"/teach/lessons/demo-l1/questions/{question_id}/history/{written}/restore").status_code == 303
+    assert question_block(world, question_id) == block
+    assert editor.order_in(editor.quiz_source(world))[-1] == question_id
+
+
+def test_question_history_of_unknown_questions_or_revisions_is_a_404(world):
+    owner = world.clients["owner"]
+    before = revision_count(world)
+    assert owner.get("/teach/lessons/demo-l1/questions/never-written/history").status_code == 404
+    assert owner.get("/teach/lessons/demo-l1/questions/demo-l2-q01/history").status_code == 404  # another lesson
+    assert post(owner, "/teach/lessons/demo-l1/questions/demo-l1-q01/history/9999/restore").status_code == 404
+    assert post(owner, "/teach/lessons/demo-l1/questions/never-written/history/1/restore").status_code == 404
+    assert world.clients["stranger"].get("/teach/lessons/demo-l1/questions/demo-l1-q01/history").status_code == 404
+    assert world.clients["student"].get("/teach/lessons/demo-l1/questions/demo-l1-q01/history").status_code == 403
+    assert revision_count(world) == before
