@@ -34,6 +34,13 @@
     var feedback = window.location.hash === "#feedback" && document.getElementById("feedback");
     var heading = d.querySelector(".slide-stage .slide-body h1, .slide-stage .slide-body h2") || document.getElementById("slide-label");
     focusQuietly(error || feedback || heading);
+    var announcer = document.querySelector("[data-announcer]");
+    if (fromSwap && announcer && (error || feedback)) {
+      // a live region that stayed on the page says the result (or the error) of the answer just sent
+      announcer.textContent = "";
+      var said = (error || feedback).textContent.replace(/\s+/g, " ").trim();
+      setTimeout(function () { announcer.textContent = said; }, 150);
+    }
     if (fromSwap) d.querySelectorAll(".slide-stage").forEach(function (stage) { stage.scrollTop = 0; });
     enhance(d);
     tick();
