@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
-from ..learning.mastery import GoalProgress, ScoredResponse, goal_progress, latest_scores
+from ..learning.mastery import CHECKPOINT, FINAL, Answer, GoalMastery, GoalProgress, class_mastery
 from ..models import (
     Attempt,
+    AttemptKind,
+    AttemptReset,
+    CourseSettings,
     LearningGoal,
+    Lesson,
     Question,
     QuestionVersion,
     Response,
     question_version_goals,
 )
+from .gradebook import method_of
 
 
 @dataclass(frozen=True)
@@ -25,29 +30,50 @@ class GoalRow:
 
 
 def goals_progress(user_id: int, lesson_ids: list[int]) -> dict[int, list[GoalRow]]:
-    """Goal rows per lesson id, for the given lessons, in goal order. Three queries, whatever the size."""
+    """Goal rows per lesson id, for the given lessons, in goal order, with each course's mastery
+    method (chosen by its teacher; attempts a teacher reset do not count). Three queries, whatever the size."""
     if not lesson_ids:
         return {}
-    goals = list(db.session.scalars(select(LearningGoal).where(
-        LearningGoal.lesson_id.in_(lesson_ids), LearningGoal.retired.is_(False))
+    # each goal with its course's settings (one statement: the method comes with the goals)
+    rows = list(db.session.execute(
+        select(LearningGoal, Lesson.course_id, CourseSettings)
+        .join(Lesson, Lesson.id == LearningGoal.lesson_id)
+        .outerjoin(CourseSettings, CourseSettings.course_id == Lesson.course_id)
+        .where(LearningGoal.lesson_id.in_(lesson_ids), LearningGoal.retired.is_(False))
         .order_by(LearningGoal.lesson_id, LearningGoal.position)))
+    goals = [(goal, course_id) for goal, course_id, _ in rows]
+    methods = {course_id: method_of(settings) for _, course_id, settings in rows}
     membership = db.session.execute(
         select(question_version_goals.c.goal_id, Question.id)
         .join(QuestionVersion, QuestionVersion.id == question_version_goals.c.question_version_id)
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .where(Question.lesson_id.in_(lesson_ids), Question.retired.is_(False)))
-    goal_questions: dict[int, set[int]] = {g.id: set() for g in goals}
+    goal_questions: dict[int, set[int]] = {g.id: set() for g, _ in goals}
     for goal_id, question_id in membership:
         if goal_id in goal_questions:
             goal_questions[goal_id].add(question_id)
     responses = db.session.execute(
-        select(Response.question_id, Response.score, Response.created_at, Response.id)
+        select(Response.question_id, Response.score, Response.created_at, Response.id, Attempt.kind)
         .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(Attempt.user_id == user_id, Attempt.lesson_id.in_(lesson_ids)))
-    scores = latest_scores(ScoredResponse(str(q), s, at, i) for q, s, at, i in responses)
-    progress = goal_progress({str(g): [str(q) for q in qs] for g, qs in goal_questions.items()}, scores)
+        .outerjoin(AttemptReset, AttemptReset.attempt_id == Attempt.id)
+        .where(Attempt.user_id == user_id, Attempt.lesson_id.in_(lesson_ids), AttemptReset.attempt_id.is_(None)))
+    answers = [Answer(user_id, str(q), score, at, i, FINAL if kind == AttemptKind.FINAL else CHECKPOINT)
+               for q, score, at, i, kind in responses]
+    progress: dict[str, GoalProgress] = {}
+    for course_id, method in methods.items():
+        course_goals = {str(g.id): sorted(str(q) for q in goal_questions[g.id]) for g, c in goals if c == course_id}
+        for goal_id, mastery in class_mastery(answers, course_goals, method, [user_id])[user_id].items():
+            progress[goal_id] = as_progress(mastery)
     rows: dict[int, list[GoalRow]] = {lesson_id: [] for lesson_id in lesson_ids}
-    for goal in goals:
+    for goal, _course_id in goals:
         rows[goal.lesson_id].append(GoalRow(goal, progress[str(goal.id)]))
     return rows
 
+
+def as_progress(mastery: GoalMastery) -> GoalProgress:
+    """The page's row from a course method's result: mastery, status, and the mean of the values of
+    the questions answered (what "% of answers correct" shows)."""
+    answered = [t.value for t in mastery.explanation.terms if t.answered]
+    return GoalProgress(goal_id=mastery.goal_id, total=mastery.total, answered=mastery.answered,
+                        fraction_correct=sum(answered) / len(answered) if answered else 0.0,
+                        mastery=mastery.mastery, status=mastery.status)

@@ -451,3 +451,39 @@ def test_gradebook_heat_map_and_exports_cost_the_same_statements_for_5_and_50_st
         counts = [statements_for(app, client, f"/classes/{class_id}/{page}") for class_id in (small, large)]
         assert counts[0] == counts[1], (page, counts)
         assert counts[0] <= 12, (page, counts)
+
+
+def test_the_students_progress_page_follows_the_course_method_and_leaves_reset_attempts_out(app):
+    client, teacher_id, teacher_name = teacher_client(app)
+    class_id, _ = make_class(app, teacher_id, lesson="fi-l1")
+    student_id, student_name = new_user(app)
+    student = app.test_client()
+    assert login(student, student_name, PASSWORD).status_code == 303
+    with app.app_context():
+        authoring.add_member("fi-jalkimarkkinointi", teacher_name, "owner")
+        enrol(class_id, student_id)
+        g1 = goal_question_ids("fi-l1-g1")
+        checkpoint_answers(student_id, "fi-l1", g1[:1], 1.0, datetime(2030, 1, 1, 10))
+        run_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == student_id))
+        course_id = db.session.scalar(select(Course.id).where(Course.slug == "fi-jalkimarkkinointi"))
+        db.session.commit()
+    with app.app_context():
+        goal_text = db.session.scalar(select(LearningGoal.text).where(LearningGoal.slug == "fi-l1-g1"))
+
+    def goal_row():
+        page = student.get("/progress", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        start = page.index(goal_text)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</li>", start)]))
+
+    assert f"{round(100 / len(g1))}% ◐ In progress" in goal_row()
+    try:
+        with app.app_context():
+            class_service.set_mastery_method(course_id, "n_correct", 0.65, 1)
+        assert "100% ✓ Mastered" in goal_row()
+        token = csrf_token(client, f"/classes/{class_id}/students/{student_id}")
+        assert client.post(f"/classes/{class_id}/students/{student_id}/attempts/{run_id}/reset",
+                           data={"csrf_token": token}).status_code == 303
+        assert "0% ○ Not started" in goal_row()
+    finally:
+        with app.app_context():
+            class_service.set_mastery_method(course_id, "latest", 0.65, 3)
