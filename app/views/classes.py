@@ -391,8 +391,10 @@ def gradebook(class_id: int):
 @teacher_required
 def heat_map(class_id: int):
     group = class_or_404(class_id)
+    courses = _courses_of_heat(group)
+    editable = {cid for cid, course in courses.items() if authoring.course_role(current_user, course)}
     return render_template("classes/heat_map.html", group=group, heat=gradebook_service.heat_map(group),
-                           method_names=METHOD_NAMES, courses=_courses_of_heat(group))
+                           method_names=METHOD_NAMES, courses=courses, editable=editable)
 
 
 def _courses_of_heat(group):
