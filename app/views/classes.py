@@ -149,7 +149,7 @@ class MasteryForm(FlaskForm):
     method = RadioField(_l("Mastery method"), choices=choices(METHOD_NAMES),
                         validators=[InputRequired(_l("Choose a mastery method"))])
     decay_weight = FloatField(_l("Weight of the newest answer (decaying average)"), default=0.65,
-                              description=_l("Between 0.05 and 1; 0.65 means the newest answer counts for 65%%."),
+                              description=_l("Between 0.05 and 1; 0.65 means the newest answer counts for %(pct)s%%.", pct=65),
                               validators=[InputRequired(_l("Enter a weight between 0.05 and 1")),
                                           NumberRange(0.05, 1, _l("Enter a weight between 0.05 and 1"))])
     n_correct = IntegerField(_l("N: questions fully right to master a goal"), default=3, validators=[
