@@ -82,6 +82,18 @@ def give_demo_courses_to_docent() -> None:
         click.echo(f"  docent owns {course.slug}")
 
 
+def seed_demo_class() -> None:
+    """Development: the demo class of docent, with synthetic students and attempts (issue 9)."""
+    from .services import demo_class
+
+    report = demo_class.seed_demo_class("docent")
+    if report.created:
+        click.echo(f"Demo class '{demo_class.DEMO_CLASS}' of docent: {report.students} synthetic students, "
+                   f"{report.attempts} attempts (they cannot log in)")
+    else:
+        click.echo(f"Demo class '{demo_class.DEMO_CLASS}' of docent: already there")
+
+
 def register_cli(app: Flask) -> None:
     from . import ops_cli, quiz_cli
 
@@ -152,6 +164,7 @@ def register_cli(app: Flask) -> None:
             _user, created = accounts.ensure_user(username, name, password, role)
             click.echo(f"  {role:8} {username} / {password}{'' if created else '  (already there)'}")
         give_demo_courses_to_docent()
+        seed_demo_class()
 
     users = AppGroup("users", help="Manage accounts.")
 
