@@ -19,7 +19,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..content.editing import QuestionDraft
@@ -202,7 +209,7 @@ class LessonForm(FlaskForm):
                                        Length(max=MAX_LESSON_CHARS,
                                               message=_l("The lesson can be at most %(max)d characters long"))])
     slide = IntegerField(_l("Slide to preview"), default=1,
-                         validators=[NumberRange(min=1, max=10_000, message=_l("Enter a slide number"))])
+                         validators=[Optional(), NumberRange(min=1, max=10_000, message=_l("Enter a slide number"))])
     message = StringField(_l("What did you change? (optional)"), filters=[one_line_text],
                           validators=[Length(max=MAX_MESSAGE_CHARS, message=_l("Keep the message under %(max)d characters"))])
 
