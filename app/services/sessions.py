@@ -88,6 +88,15 @@ def revoke_all(user_id: int, keep_session_id: int | None = None) -> int:
     return db.session.execute(query.values(revoked_at=utcnow())).rowcount
 
 
+def end_one(user_id: int, session_id: int) -> bool:
+    """End one live session of this user (another device). Commits; False if there is none."""
+    ended = db.session.execute(update(UserSession).where(
+        UserSession.id == session_id, UserSession.user_id == user_id, UserSession.revoked_at.is_(None),
+    ).values(revoked_at=utcnow())).rowcount
+    db.session.commit()
+    return ended == 1
+
+
 def end_everywhere(user_id: int) -> int:
     """"Log out everywhere": revoke all of a user's sessions. Commits; returns how many were live."""
     count = revoke_all(user_id)

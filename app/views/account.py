@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, logout_user
 from ..models import utcnow
 from ..services import accounts, sessions
 from .auth import fresh_cookie, wait_message
-from .forms import ChangePasswordForm, CsrfForm
+from .forms import MAX_ROW_ID, ChangePasswordForm, CsrfForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -23,7 +23,7 @@ def password_form(**kwargs) -> ChangePasswordForm:
 
 def settings_page(form: ChangePasswordForm, status: int = 200, headers: dict | None = None):
     now = utcnow()
-    rows = [{"label": record.user_agent or _("Unknown browser"),
+    rows = [{"id": record.id, "label": record.user_agent or _("Unknown browser"),
              "started": format_timedelta(record.created_at - now, add_direction=True),
              "last_seen": format_timedelta(record.last_seen_at - now, add_direction=True),
              "current": record.id == getattr(current_user.current_session, "id", None)}
@@ -53,6 +53,18 @@ def change_password():
         form.current_password.errors = [_("Your current password is not right. Check it and try again.")]
         return settings_page(form, 400)
     flash(_("Your password is changed. You are logged out on every other device."), "success")
+    return redirect(url_for("account.settings"), code=303)
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Log out one other device (ending this device's own session is the normal logout)."""
+    if not 1 <= session_id <= MAX_ROW_ID or session_id == getattr(current_user.current_session, "id", None):
+        abort(404)
+    if not sessions.end_one(current_user.id, session_id):
+        abort(404)  # not a live session of this user: nobody learns whether it exists
+    flash(_("That device is logged out."), "info")
     return redirect(url_for("account.settings"), code=303)
 
 

@@ -93,6 +93,8 @@ POLICY: tuple[Row, ...] = (
     Row("auth.logout", "POST", "/logout", members(REDIRECT), ends_session=True),
     Row("account.settings", "GET", "/account/", members(200)),
     Row("account.change_password", "POST", "/account/password", members(400), note="empty form"),
+    Row("account.end_session", "POST", "/account/sessions/2147483647/end", members(404),
+        note="not a session of theirs"),
     Row("account.log_out_everywhere", "POST", "/account/log-out-everywhere", everyone(LOGIN),
         ends_session=True, note="every session ends, then the login page"),
     # lessons: every logged-in user may read and answer checkpoints; notes and keys for teachers

@@ -210,3 +210,33 @@ def test_account_pages_need_a_login_and_a_csrf_token(app, client):
     assert laptop.post("/account/log-out-everywhere").status_code == 400
     assert laptop.post("/account/password", data={"current_password": PASSWORD}).status_code == 400
     assert is_logged_in(laptop)
+
+
+def session_ids(app, user_id: int, live: bool = True) -> list[int]:
+    return [s.id for s in sessions_of(app, user_id) if (s.revoked_at is None) == live]
+
+
+def test_one_other_device_can_be_logged_out_from_the_settings_page(app):
+    user_id, name = new_user(app)
+    laptop, phone = logged_in_client(app, name), logged_in_client(app, name, ANDROID_CHROME)
+    laptop_id, phone_id = session_ids(app, user_id)
+    page = laptop.get("/account/").get_data(as_text=True)
+    assert f'action="/account/sessions/{phone_id}/end"' in page
+    assert f'action="/account/sessions/{laptop_id}/end"' not in page  # this device: use "Log out"
+    response = laptop.post(f"/account/sessions/{phone_id}/end", data={"csrf_token": csrf_token(laptop, "/account/")})
+    assert response.status_code == 303
+    assert not is_logged_in(phone) and is_logged_in(laptop)
+    assert session_ids(app, user_id) == [laptop_id]
+
+
+def test_another_users_session_or_a_strange_id_is_a_404_and_ends_nothing(app):
+    owner_id, owner = new_user(app)
+    _other_id, other = new_user(app)
+    owner_client, other_client = logged_in_client(app, owner), logged_in_client(app, other)
+    [owner_session] = session_ids(app, owner_id)
+    token = csrf_token(other_client, "/account/")
+    for session_id in (owner_session, 0, 2**31, 10**20):
+        response = other_client.post(f"/account/sessions/{session_id}/end", data={"csrf_token": token})
+        assert response.status_code == 404, session_id
+    assert is_logged_in(owner_client)
+    assert session_ids(app, owner_id) == [owner_session]
