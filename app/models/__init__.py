@@ -27,13 +27,22 @@ from .content import (
     Screen,
     question_version_goals,
 )
-from .learning import Attempt, FinalQuizItem, LessonProgress, Response
+from .learning import (
+    Attempt,
+    AttemptKind,
+    AttemptSlot,
+    AttemptStatus,
+    FinalQuizItem,
+    LessonProgress,
+    Response,
+)
 
 __all__ = [
     "CLASS_ROLES", "Assignment", "AttemptReset", "ClassGroup", "ClassStudent", "ClassTeacher",
     "CountingRule", "CourseSettings", "KeyReveal",
     "REVISION_ORIGINS", "ContentDocument", "ContentRevision",
     "COURSE_ROLES", "CourseMember",
+    "AttemptKind", "AttemptSlot", "AttemptStatus",
     "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
     "Question", "QuestionVersion", "Response", "Screen", "User", "UserSession", "question_version_goals",
     "utcnow",

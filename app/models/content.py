@@ -171,6 +171,8 @@ class QuestionVersion(db.Model):
     source: Mapped[str] = mapped_column(String(300), default="")  # the 'source:' citation line
     markdown: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # "order: fixed" in the quiz file: options always in stored order, never shuffled
+    fixed_order: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
     goals: Mapped[list[LearningGoal]] = relationship(secondary=question_version_goals)
@@ -178,6 +180,7 @@ class QuestionVersion(db.Model):
     @property
     def correct_indexes(self) -> frozenset[int]:
         return frozenset(i for i, o in enumerate(self.options) if o["correct"])
+
 
 COURSE_ROLES = ("owner", "editor")
 

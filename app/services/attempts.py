@@ -1,16 +1,29 @@
-"""Checkpoint answers and end-of-lesson quizzes: grading on the server, exactly once."""
+"""Checkpoint answers and end-of-lesson quizzes: grading on the server, exactly once.
+
+Helpers here only flush; each function a view calls (`answer_checkpoint`, `start_final`,
+`submit_final`, `restart_lesson`) commits once, so a refused answer writes nothing.
+Forms post the option positions the student SAW; they are mapped back to stored option
+indexes through the attempt's slot before `grade()`.
+"""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from flask import current_app
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..learning.grading import grade, total_score
+from ..learning.grading import InvalidResponse, grade, total_score
+from ..learning.shuffle import is_order_of, keeps_order, keyed_rng, option_order, to_stored
 from ..models import (
     Attempt,
+    AttemptKind,
+    AttemptSlot,
+    AttemptStatus,
     FinalQuizItem,
     LessonProgress,
     Question,
@@ -36,34 +49,74 @@ class CheckpointResult:
     created: bool
 
 
-def lesson_attempt(user_id: int, lesson_id: int) -> Attempt:
-    """The attempt that collects a student's checkpoint answers for one lesson (made once)."""
-    query = select(Attempt).where(Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == "lesson")
-    attempt = db.session.scalar(query)
+# --- option order ---
+
+def checkpoint_order(user_id: int, question_id: int, run: int, version: QuestionVersion) -> tuple[int, ...]:
+    """The order a student sees a checkpoint's options in during one lesson run.
+
+    Viewing a slide writes no attempt, so the order is a keyed function of (student, question,
+    run): every reload shows the same order, the next run a new one, and the order is stored
+    in the run's slot with the answer. `run` counts the student's earlier (closed) runs."""
+    rng = keyed_rng(current_app.config["SECRET_KEY"].encode(), "checkpoint", user_id, question_id, run)
+    return option_order(len(version.options), keeps_order(version.type, version.fixed_order), rng)
+
+
+def _slot(attempt_id: int, number: int, version: QuestionVersion, order: tuple[int, ...]) -> AttemptSlot:
+    if not is_order_of(order, len(version.options)):
+        raise ValueError("an option order must show every option once")
+    return AttemptSlot(attempt_id=attempt_id, number=number, question_id=version.question_id,
+                       question_version_id=version.id, option_order=list(order))
+
+
+# --- checkpoints (lesson runs) ---
+
+def _open_run_query(user_id: int, lesson_id: int):
+    return select(Attempt).where(Attempt.user_id == user_id, Attempt.lesson_id == lesson_id,
+                                 Attempt.kind == AttemptKind.LESSON, Attempt.status == AttemptStatus.OPEN)
+
+
+def closed_runs(user_id: int, lesson_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == AttemptKind.LESSON,
+        Attempt.status == AttemptStatus.CLOSED))
+
+
+def _open_run(user_id: int, lesson_id: int) -> Attempt:
+    """The open lesson run that collects checkpoint answers, made if needed (flushed, not committed).
+
+    Call it before anything else is pending: a lost race rolls the session back."""
+    attempt = db.session.scalar(_open_run_query(user_id, lesson_id))
     if attempt is not None:
         return attempt
-    attempt = Attempt(user_id=user_id, lesson_id=lesson_id, kind="lesson", status="open")
+    attempt = Attempt(user_id=user_id, lesson_id=lesson_id, kind=AttemptKind.LESSON, status=AttemptStatus.OPEN)
     db.session.add(attempt)
     try:
-        db.session.commit()
-    except IntegrityError:  # another request made it first
+        db.session.flush()
+    except IntegrityError:  # another request of this student made it first
         db.session.rollback()
-        attempt = db.session.scalar(query)
+        attempt = db.session.scalar(_open_run_query(user_id, lesson_id))
     return attempt
 
 
-def answer_checkpoint(user_id: int, screen: Screen, version_id: int, selected: set[int]) -> CheckpointResult:
-    """Grade one checkpoint answer. A repeated submission returns the first result unchanged."""
+def answer_checkpoint(user_id: int, screen: Screen, version_id: int, displayed: set[int]) -> CheckpointResult:
+    """Grade one checkpoint answer given as displayed positions. A repeated submission returns
+    the first result unchanged; a refused one (StaleQuestion, InvalidResponse) writes nothing."""
     version = db.session.get(QuestionVersion, version_id)
     if version is None or version.question_id != screen.question_id:
         raise StaleQuestion("question version does not belong to this slide")
-    attempt = lesson_attempt(user_id, screen.lesson_id)
+    run = closed_runs(user_id, screen.lesson_id)
+    order = checkpoint_order(user_id, screen.question_id, run, version)
+    if any(not 0 <= p < len(order) for p in displayed):
+        raise InvalidResponse("unknown option")
+    result = grade(version.type, len(version.options), version.correct_indexes, to_stored(order, displayed))
+    attempt = _open_run(user_id, screen.lesson_id)
     existing = _checkpoint_response(attempt.id, screen.question_id)
     if existing is not None:
         return CheckpointResult(existing, existing.version, created=False)
-    result = grade(version.type, len(version.options), version.correct_indexes, selected)
-    response = Response(attempt_id=attempt.id, question_id=screen.question_id, question_version_id=version.id,
-                        position=screen.position, selected=list(result.selected), score=result.score,
+    slot = _slot(attempt.id, screen.position, version, order)
+    db.session.add(slot)
+    response = Response(attempt_id=attempt.id, slot=slot, question_id=screen.question_id,
+                        question_version_id=version.id, selected=list(result.selected), score=result.score,
                         outcome=result.outcome)
     db.session.add(response)
     try:
@@ -79,6 +132,19 @@ def _checkpoint_response(attempt_id: int, question_id: int) -> Response | None:
     return db.session.scalar(select(Response).where(Response.attempt_id == attempt_id,
                                                     Response.question_id == question_id))
 
+
+def restart_lesson(user_id: int, lesson_id: int) -> bool:
+    """Close the student's open lesson run: the next checkpoint answer starts a fresh run (with
+    new option orders); the closed run's answers stay in the history. False if none was open."""
+    closed = db.session.execute(
+        update(Attempt).where(Attempt.user_id == user_id, Attempt.lesson_id == lesson_id,
+                              Attempt.kind == AttemptKind.LESSON, Attempt.status == AttemptStatus.OPEN)
+        .values(status=AttemptStatus.CLOSED, submitted_at=utcnow())).rowcount
+    db.session.commit()
+    return closed > 0
+
+
+# --- final quiz ---
 
 def final_questions(lesson_id: int) -> list[QuestionVersion]:
     rows = db.session.execute(
@@ -97,75 +163,99 @@ def has_final_quiz(lesson_id: int) -> bool:
 
 
 def open_final(user_id: int, lesson_id: int) -> Attempt | None:
-    """The student's end-quiz attempt that is started but not handed in, if any."""
+    """The student's end-quiz attempt that is started but not handed in, if any (at most one)."""
     return db.session.scalar(select(Attempt).where(
-        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == "final",
-        Attempt.status == "open").order_by(Attempt.id.desc()))
+        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == AttemptKind.FINAL,
+        Attempt.status == AttemptStatus.OPEN))
 
 
 def submitted_finals(user_id: int, lesson_id: int) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(
-        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == "final",
-        Attempt.status == "submitted").order_by(Attempt.submitted_at)))
+        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == AttemptKind.FINAL,
+        Attempt.status == AttemptStatus.SUBMITTED).order_by(Attempt.submitted_at)))
 
 
-def start_final(user_id: int, lesson_id: int) -> Attempt | None:
-    """The open end-quiz attempt of this student, made if needed; None if the lesson has no quiz."""
+def start_final(user_id: int, lesson_id: int, rng: random.Random | None = None) -> Attempt | None:
+    """The open end-quiz attempt of this student, made if needed; None if the lesson has no quiz.
+
+    Two requests starting at once get the same attempt: the database allows one open final
+    per student and lesson, and the loser of the race returns the winner's attempt."""
     attempt = open_final(user_id, lesson_id)
     if attempt is not None:
         return attempt
-    versions = final_questions(lesson_id)
+    versions = final_questions(lesson_id)  # the draw (app/learning/draw.py) will choose these
     if not versions:
         return None
-    attempt = Attempt(user_id=user_id, lesson_id=lesson_id, kind="final", status="open",
-                      version_ids=[v.id for v in versions])
+    attempt = Attempt(user_id=user_id, lesson_id=lesson_id, kind=AttemptKind.FINAL, status=AttemptStatus.OPEN)
     db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return open_final(user_id, lesson_id)
+    _add_final_slots(attempt, versions, rng or random.SystemRandom())
     db.session.commit()
     return attempt
 
 
-def owned_attempt(user_id: int, attempt_id: int, kind: str = "final") -> Attempt:
+def _add_final_slots(attempt: Attempt, versions: list[QuestionVersion], rng: random.Random) -> None:
+    """One slot per question, in quiz order, each with its own shuffled option order."""
+    db.session.add_all(
+        _slot(attempt.id, number, v, option_order(len(v.options), keeps_order(v.type, v.fixed_order), rng))
+        for number, v in enumerate(versions, start=1))
+    db.session.flush()
+
+
+def owned_attempt(user_id: int, attempt_id: int, kind: str = AttemptKind.FINAL) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user_id or attempt.kind != kind:
         raise NotFound("attempt")
     return attempt
 
 
-def attempt_versions(attempt: Attempt) -> list[QuestionVersion]:
-    by_id = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_(attempt.version_ids)))}
-    return [by_id[i] for i in attempt.version_ids]
+def attempt_slots(attempt: Attempt) -> list[AttemptSlot]:
+    """The attempt's questions in order, each with its version and option order (two queries)."""
+    return list(db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id)
+                                   .options(selectinload(AttemptSlot.version)).order_by(AttemptSlot.number)))
 
 
 def submit_final(attempt: Attempt, answers: dict[int, set[int]]) -> bool:
-    """Grade the attempt once. `answers` maps question version id -> chosen option indexes.
+    """Grade the attempt once. `answers` maps slot number -> displayed positions chosen.
 
     Returns False (and changes nothing) when the attempt was already submitted, so a double
     click, a second tab or a replayed request is graded exactly once.
     """
-    versions = attempt_versions(attempt)
-    grades = [grade(v.type, len(v.options), v.correct_indexes, answers.get(v.id, set())) for v in versions]
+    slots = attempt_slots(attempt)
+    grades = []
+    for slot in slots:
+        chosen = answers.get(slot.number, set())
+        if any(not 0 <= p < len(slot.option_order) for p in chosen):
+            raise InvalidResponse("unknown option")
+        version = slot.version
+        grades.append(grade(version.type, len(version.options), version.correct_indexes,
+                            to_stored(slot.option_order, chosen)))
     now = utcnow()
     # The conditional UPDATE is the lock: only one request can move the attempt out of 'open'.
     claimed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="submitted", submitted_at=now)).rowcount
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+        .values(status=AttemptStatus.SUBMITTED, submitted_at=now)).rowcount
     if claimed != 1:
         db.session.rollback()
         return False
     score, max_score = total_score([g.score for g in grades])
     db.session.add_all(
-        Response(attempt_id=attempt.id, question_id=v.question_id, question_version_id=v.id, position=i,
-                 selected=list(g.selected), score=g.score, outcome=g.outcome, created_at=now)
-        for i, (v, g) in enumerate(zip(versions, grades, strict=True), start=1))
+        Response(attempt_id=attempt.id, slot_id=slot.id, question_id=slot.question_id,
+                 question_version_id=slot.question_version_id, selected=list(g.selected), score=g.score,
+                 outcome=g.outcome, created_at=now)
+        for slot, g in zip(slots, grades, strict=True))
     db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(score=score, max_score=max_score))
-    mark_completed(attempt.user_id, attempt.lesson_id, now)
+    _mark_completed(attempt.user_id, attempt.lesson_id, now)
     db.session.commit()
     db.session.refresh(attempt)
     return True
 
 
-def mark_completed(user_id: int, lesson_id: int, when) -> None:
+def _mark_completed(user_id: int, lesson_id: int, when) -> None:
     progress = db.session.get(LessonProgress, (user_id, lesson_id))
     if progress is None:
         db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson_id, completed_at=when, updated_at=when))

@@ -12,6 +12,9 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import (
     Attempt,
+    AttemptKind,
+    AttemptSlot,
+    AttemptStatus,
     Course,
     LearningGoal,
     Lesson,
@@ -22,6 +25,7 @@ from ..models import (
     Screen,
     utcnow,
 )
+from .attempts import checkpoint_order
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class ScreenView:
     course: Course
     version: QuestionVersion | None
     response: Response | None
+    # stored option indexes in the order this student sees them (empty on a content slide)
+    option_order: tuple[int, ...] = ()
 
 
 def catalogue() -> list[Course]:
@@ -105,24 +111,30 @@ def lesson_by_slug(slug: str) -> Lesson | None:
 
 def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | None:
     """Everything one slide page needs, in a single SQL statement."""
-    own_attempt = (select(Attempt.id).where(Attempt.user_id == user_id, Attempt.kind == "lesson",
-                                            Attempt.lesson_id == Lesson.id).scalar_subquery())
+    run_filter = (Attempt.user_id == user_id, Attempt.kind == AttemptKind.LESSON, Attempt.lesson_id == Lesson.id)
+    own_run = select(Attempt.id).where(*run_filter, Attempt.status == AttemptStatus.OPEN).scalar_subquery()
+    closed_runs = (select(func.count(Attempt.id)).where(*run_filter, Attempt.status == AttemptStatus.CLOSED)
+                   .scalar_subquery())
     answered_version = aliased(QuestionVersion)
     row = db.session.execute(
-        select(Screen, Lesson, Course, QuestionVersion, Response, answered_version)
+        select(Screen, Lesson, Course, QuestionVersion, Response, answered_version, AttemptSlot.option_order,
+               closed_runs)
         .join(Lesson, Lesson.id == Screen.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
         .outerjoin(Question, Question.id == Screen.question_id)
         .outerjoin(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-        .outerjoin(Response, and_(Response.question_id == Screen.question_id, Response.attempt_id == own_attempt))
+        .outerjoin(Response, and_(Response.question_id == Screen.question_id, Response.attempt_id == own_run))
         .outerjoin(answered_version, answered_version.id == Response.question_version_id)
+        .outerjoin(AttemptSlot, AttemptSlot.id == Response.slot_id)
         .where(Lesson.slug == lesson_slug, Lesson.retired.is_(False), Screen.position == position)
     ).first()
     if row is None:
         return None
-    screen, lesson, course, version, response, answered = row
-    # an answered question shows the version the student answered, even if it changed since
-    return ScreenView(screen, lesson, course, answered or version, response)
+    screen, lesson, course, version, response, answered, answered_order, runs = row
+    if answered is not None:  # the version and order the student answered, even if it changed since
+        return ScreenView(screen, lesson, course, answered, response, tuple(answered_order))
+    order = checkpoint_order(user_id, screen.question_id, runs, version) if version is not None else ()
+    return ScreenView(screen, lesson, course, version, response, order)
 
 
 def record_position(user_id: int, lesson_id: int, position: int) -> None:

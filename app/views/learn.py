@@ -107,19 +107,29 @@ def answer(slug: str, position: int):
     if version_id is None:  # a form we did not make: checked before any query
         return render_slide(view, error=_("This form is incomplete. Reload the page and answer again."), status=400)
     try:
-        selected = parse_selection(request.form.getlist("option"), len(view.version.options), view.version.type)
-        if not selected:
+        # the values are the positions the student saw; the service maps them to the options
+        displayed = parse_selection(request.form.getlist("option"), len(view.option_order), view.version.type)
+        if not displayed:
             raise AnswerError(_no_answer_message(view.version.type))
-        attempts.answer_checkpoint(current_user.id, view.screen, version_id, selected)
+        attempts.answer_checkpoint(current_user.id, view.screen, version_id, displayed)
     except AnswerError as exc:
         return render_slide(view, error=str(exc), status=400)
     except InvalidResponse:
-        abort(400)
+        return render_slide(view, error=_("Choose only from the options shown"), status=400)
     except attempts.StaleQuestion:
         view = lesson_service.screen_view(current_user.id, slug, position)
         return render_slide(view, error=_("This question was updated while you were reading it. "
                                           "Read it again and answer."), status=409)
     return redirect(url_for("learn.slide", slug=slug, position=position) + "#feedback", code=303)
+
+
+@bp.post("/lessons/<slug:slug>/restart")
+@login_required
+def restart(slug: str):
+    """Start the lesson again: fresh checkpoints; the answers given so far stay in the history."""
+    lesson = get_lesson_or_404(slug)
+    attempts.restart_lesson(current_user.id, lesson.id)
+    return redirect(url_for("learn.slide", slug=slug, position=1), code=303)
 
 
 def _no_answer_message(question_type: str) -> str:

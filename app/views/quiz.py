@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..models import AttemptStatus
 from ..services import attempts
 from ..services import progress as progress_service
 from .forms import AnswerError, CsrfForm, parse_selection
@@ -51,38 +52,38 @@ def owned_or_404(attempt_id: int):
 @login_required
 def attempt(attempt_id: int):
     attempt = owned_or_404(attempt_id)
-    versions = attempts.attempt_versions(attempt)
-    if attempt.status == "submitted":
-        responses = {r.question_version_id: r for r in attempt.responses}
+    slots = attempts.attempt_slots(attempt)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        responses = {r.slot_id: r for r in attempt.responses}
         goal_rows = progress_service.goals_progress(current_user.id, [attempt.lesson_id])[attempt.lesson_id]
-        return render_template("quiz/result.html", attempt=attempt, lesson=attempt.lesson, versions=versions,
+        return render_template("quiz/result.html", attempt=attempt, lesson=attempt.lesson, slots=slots,
                                responses=responses, goal_rows=goal_rows, form=CsrfForm())
-    return render_template("quiz/take.html", attempt=attempt, lesson=attempt.lesson, versions=versions,
-                           form=CsrfForm(), errors={}, chosen={})
+    return render_template("quiz/take.html", attempt=attempt, lesson=attempt.lesson, slots=slots,
+                           form=CsrfForm(), errors={}, chosen={}, allow_unanswered=False)
 
 
 @bp.post("/attempts/<int(min=1, max=2147483647):attempt_id>/submit")
 @login_required
 def submit(attempt_id: int):
     attempt = owned_or_404(attempt_id)
-    if attempt.status == "submitted":
+    if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
-    versions = attempts.attempt_versions(attempt)
-    answers, errors, chosen = {}, {}, {}
-    for version in versions:
-        values = request.form.getlist(f"q{version.id}")
+    slots = attempts.attempt_slots(attempt)
+    # fields are named after the slot number; values are the positions the student saw
+    answers, errors = {}, {}
+    for slot in slots:
         try:
-            answers[version.id] = parse_selection(values, len(version.options), version.type)
-            chosen[version.id] = answers[version.id]
+            answers[slot.number] = parse_selection(request.form.getlist(f"q{slot.number}"),
+                                                   len(slot.option_order), slot.version.type)
         except AnswerError as exc:
-            errors[version.id] = str(exc)
-    unanswered = [v.id for v in versions if not answers.get(v.id)]
+            errors[slot.number] = str(exc)
+    unanswered = [s.number for s in slots if not answers.get(s.number)]
     if unanswered and request.form.get("confirm_unanswered") != "1" and not errors:
-        for version_id in unanswered:
-            errors[version_id] = _("Not answered yet. Answer it, or hand in anyway: it will score 0.")
+        for number in unanswered:
+            errors[number] = _("Not answered yet. Answer it, or hand in anyway: it will score 0.")
     if errors:
-        return render_template("quiz/take.html", attempt=attempt, lesson=attempt.lesson, versions=versions,
-                               form=CsrfForm(), errors=errors, chosen=chosen,
+        return render_template("quiz/take.html", attempt=attempt, lesson=attempt.lesson, slots=slots,
+                               form=CsrfForm(), errors=errors, chosen=answers,
                                allow_unanswered=bool(unanswered)), 400
     attempts.submit_final(attempt, answers)
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id) + "#result", code=303)

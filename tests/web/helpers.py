@@ -52,3 +52,16 @@ def right_answer(version: QuestionVersion) -> list[str]:
 
 def wrong_answer(version: QuestionVersion) -> list[str]:
     return [str(next(i for i, o in enumerate(version.options) if not o["correct"]))]
+
+
+def shown_order(page: str, version: QuestionVersion) -> list[int]:
+    """Stored option indexes in the order a one-question page shows them (options are shuffled)."""
+    found = sorted((page.index(f'<span class="option-text">{option["html"]}</span>'), index)
+                   for index, option in enumerate(version.options))
+    return [index for _, index in found]
+
+
+def shown_positions(page: str, version: QuestionVersion, stored: list[str]) -> list[str]:
+    """The form values (displayed positions) of stored option indexes on a one-question page."""
+    order = shown_order(page, version)
+    return [str(order.index(int(index))) for index in stored]

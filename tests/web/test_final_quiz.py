@@ -1,16 +1,17 @@
 """End-of-lesson quiz: graded as a whole, exactly once, only by its owner."""
 
 import re
+from dataclasses import dataclass
 
 import pytest
-
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attempt, LessonProgress, QuestionVersion, Response
+from app.models import Attempt, AttemptSlot, Lesson, LessonProgress, QuestionVersion, Response
+from app.services import attempts
 
 from ..support import csrf_token
-from .helpers import LESSON, right_answer, wrong_answer
+from .helpers import LESSON, right_answer, shown_order, wrong_answer
 
 
 def start(client) -> int:
@@ -34,35 +35,61 @@ def test_opening_the_quiz_page_creates_no_attempt_and_an_open_attempt_is_continu
 
 def test_earlier_attempts_are_listed_on_the_quiz_page(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    submit(client, attempt_id, {v.id: right_answer(v) for v in versions})
+    slots = slots_of(app, attempt_id)
+    submit(client, attempt_id, {s.number: right(s) for s in slots})
     page = client.get(f"/lessons/{LESSON}/quiz").get_data(as_text=True)
-    assert "Your earlier attempts" in page and f"{len(versions)} out of {len(versions)}" in page
+    assert "Your earlier attempts" in page and f"{len(slots)} out of {len(slots)}" in page
     assert "Take the quiz again" in page
 
 
-def versions_of(app, attempt_id) -> list[QuestionVersion]:
+@dataclass(frozen=True)
+class Slot:
+    """One question of an attempt as the test sees it: number, version, stored indexes in shown order."""
+
+    number: int
+    version: QuestionVersion
+    order: list[int]
+
+    @property
+    def options(self) -> list[dict]:
+        return self.version.options
+
+    def shown(self, stored: list[str]) -> list[str]:
+        """Form values (displayed positions) for stored option indexes."""
+        return [str(self.order.index(int(i))) for i in stored]
+
+
+def slots_of(app, attempt_id) -> list[Slot]:
     with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        by_id = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(attempt.version_ids)))}
+        rows = db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id)
+                                  .order_by(AttemptSlot.number)).all()
+        slots = [Slot(s.number, s.version, list(s.option_order)) for s in rows]
         db.session.expunge_all()
-        return [by_id[i] for i in attempt.version_ids]
+        return slots
+
+
+def right(slot: Slot) -> list[str]:
+    return slot.shown(right_answer(slot.version))
+
+
+def wrong(slot: Slot) -> list[str]:
+    return slot.shown(wrong_answer(slot.version))
 
 
 def submit(client, attempt_id, answers: dict, extra=None, token=None):
     token = token or csrf_token(client, f"/attempts/{attempt_id}")
-    data = {"csrf_token": token, **{f"q{vid}": opts for vid, opts in answers.items()}, **(extra or {})}
+    data = {"csrf_token": token, **{f"q{number}": opts for number, opts in answers.items()}, **(extra or {})}
     return client.post(f"/attempts/{attempt_id}/submit", data=data)
 
 
 def test_the_quiz_page_shows_questions_but_no_keys_or_feedback(app, client, student):
     attempt_id = start(client)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    versions = versions_of(app, attempt_id)
-    assert len(versions) >= 8 and "Hand in quiz" in page
-    for version in versions:
-        assert version.stem_html in page
-        for option in version.options:
+    slots = slots_of(app, attempt_id)
+    assert len(slots) >= 8 and "Hand in quiz" in page
+    for slot in slots:
+        assert slot.version.stem_html in page
+        for option in slot.options:
             assert option["feedback_html"] not in page
     assert "Right answer" not in page
 
@@ -70,42 +97,42 @@ def test_the_quiz_page_shows_questions_but_no_keys_or_feedback(app, client, stud
 def test_all_right_scores_full_marks_and_completes_the_lesson(app, client, student):
     user_id, _ = student
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    response = submit(client, attempt_id, {v.id: right_answer(v) for v in versions})
+    slots = slots_of(app, attempt_id)
+    response = submit(client, attempt_id, {s.number: right(s) for s in slots})
     assert response.status_code == 303
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    assert f"You scored {len(versions)} out of {len(versions)} (100%)" in page
+    assert f"You scored {len(slots)} out of {len(slots)} (100%)" in page
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        assert (attempt.status, attempt.score, attempt.max_score) == ("submitted", len(versions), len(versions))
+        assert (attempt.status, attempt.score, attempt.max_score) == ("submitted", len(slots), len(slots))
         stored = {r.question_version_id for r in attempt.responses}
-        assert stored == {v.id for v in versions}
+        assert stored == {s.version.id for s in slots}
         assert db.session.get(LessonProgress, (user_id, attempt.lesson_id)).completed_at is not None
 
 
 def test_the_result_shows_the_right_answers_and_feedback(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    submit(client, attempt_id, {v.id: wrong_answer(v) for v in versions})
+    slots = slots_of(app, attempt_id)
+    submit(client, attempt_id, {s.number: wrong(s) for s in slots})
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    assert "You scored 0 out of" in page and page.count("Right answer") >= len(versions)
-    for version in versions:
-        correct = next(o for o in version.options if o["correct"])
+    assert "You scored 0 out of" in page and page.count("Right answer") >= len(slots)
+    for slot in slots:
+        correct = next(o for o in slot.options if o["correct"])
         assert correct["feedback_html"] in page
 
 
 def test_a_double_submission_is_graded_once(app, client, student):
     user_id, _ = student
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
+    slots = slots_of(app, attempt_id)
     token = csrf_token(client, f"/attempts/{attempt_id}")
-    first = submit(client, attempt_id, {v.id: wrong_answer(v) for v in versions}, token=token)
-    replay = submit(client, attempt_id, {v.id: right_answer(v) for v in versions}, token=token)
+    first = submit(client, attempt_id, {s.number: wrong(s) for s in slots}, token=token)
+    replay = submit(client, attempt_id, {s.number: right(s) for s in slots}, token=token)
     assert first.status_code == replay.status_code == 303
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).score == 0
         count = db.session.scalar(select(db.func.count()).select_from(Response).where(Response.attempt_id == attempt_id))
-        assert count == len(versions)
+        assert count == len(slots)
 
 
 def test_another_students_attempt_is_404(app, client, student, other_client):
@@ -119,34 +146,34 @@ def test_another_students_attempt_is_404(app, client, student, other_client):
 
 def test_unanswered_questions_need_confirmation_and_nothing_is_stored_before(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    answers = {versions[0].id: right_answer(versions[0])}
+    slots = slots_of(app, attempt_id)
+    answers = {slots[0].number: right(slots[0])}
     response = submit(client, attempt_id, answers)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Not answered yet" in page and "Hand in with unanswered questions" in page
-    assert f'value="{right_answer(versions[0])[0]}" checked' in page  # the answer given is kept
+    assert f'name="q1" value="{right(slots[0])[0]}" checked' in page  # the answer given is kept
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).status == "open"
     confirmed = submit(client, attempt_id, answers, extra={"confirm_unanswered": "1"})
     assert confirmed.status_code == 303
-    assert f"You scored 1 out of {len(versions)}" in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert f"You scored 1 out of {len(slots)}" in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
 
 
 def test_the_error_summary_names_the_question_by_its_number(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    answers = {v.id: right_answer(v) for v in versions}
-    answers[versions[2].id] = ["42"]
+    slots = slots_of(app, attempt_id)
+    answers = {s.number: right(s) for s in slots}
+    answers[slots[2].number] = ["42"]
     page = submit(client, attempt_id, answers).get_data(as_text=True)
-    assert f'href="#q{versions[2].id}-0">Question 3: Choose only from the options shown' in page
+    assert 'href="#q3-0">Question 3: Choose only from the options shown' in page
 
 
 def test_bad_option_values_are_a_400_with_a_message(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    answers = {v.id: right_answer(v) for v in versions}
-    answers[versions[0].id] = ["42"]
+    slots = slots_of(app, attempt_id)
+    answers = {s.number: right(s) for s in slots}
+    answers[slots[0].number] = ["42"]
     response = submit(client, attempt_id, answers)
     assert response.status_code == 400 and "Choose only from the options shown" in response.get_data(as_text=True)
     with app.app_context():
@@ -155,8 +182,8 @@ def test_bad_option_values_are_a_400_with_a_message(app, client, student):
 
 def test_retaking_starts_a_new_attempt(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    submit(client, attempt_id, {v.id: right_answer(v) for v in versions})
+    slots = slots_of(app, attempt_id)
+    submit(client, attempt_id, {s.number: right(s) for s in slots})
     token = csrf_token(client, f"/attempts/{attempt_id}")
     response = client.post(f"/lessons/{LESSON}/quiz/new", data={"csrf_token": token})
     assert response.status_code == 303
@@ -173,9 +200,9 @@ def test_unknown_attempt_ids_are_404(client, student):
 @pytest.mark.parametrize("value", ["²", "٣", "9999999999999999999", "-1", " 1", "1" * 3000])
 def test_option_values_that_are_not_plain_ascii_positions_are_a_400_and_hand_in_nothing(app, client, student, value):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    answers = {v.id: right_answer(v) for v in versions}
-    answers[versions[1].id] = [value]
+    slots = slots_of(app, attempt_id)
+    answers = {s.number: right(s) for s in slots}
+    answers[slots[1].number] = [value]
     response = submit(client, attempt_id, answers)
     assert response.status_code == 400
     assert "Question 2: Choose only from the options shown" in response.get_data(as_text=True)
@@ -187,8 +214,94 @@ def test_option_values_that_are_not_plain_ascii_positions_are_a_400_and_hand_in_
 
 def test_a_huge_list_of_options_for_one_question_is_a_400(app, client, student):
     attempt_id = start(client)
-    versions = versions_of(app, attempt_id)
-    answers = {v.id: right_answer(v) for v in versions}
-    answers[versions[0].id] = ["0"] * 5000
+    slots = slots_of(app, attempt_id)
+    answers = {s.number: right(s) for s in slots}
+    answers[slots[0].number] = ["0"] * 5000
     response = submit(client, attempt_id, answers)
     assert response.status_code == 400 and "Choose only from the options shown" in response.get_data(as_text=True)
+
+
+# --- shuffled options, stored per attempt and graded by identity ---
+
+def shown_orders(page: str, slots: list[Slot], marker: str) -> list[list[int]]:
+    """Per question block of the page (split at `marker`), stored option indexes in shown order."""
+    blocks = page.split(marker)[1:]
+    assert len(blocks) == len(slots)
+    return [shown_order(block, slot.version) for block, slot in zip(blocks, slots, strict=True)]
+
+
+def test_the_options_are_shown_in_the_stored_order_and_a_reload_shows_the_same_order(app, client, student):
+    attempt_id = start(client)
+    slots = slots_of(app, attempt_id)
+    first = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    again = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert shown_orders(first, slots, '<fieldset class="quiz-question') == [s.order for s in slots]
+    assert shown_orders(again, slots, '<fieldset class="quiz-question') == [s.order for s in slots]
+    # nl-l1's final quiz has 10 questions of 2-4 options; all in file order would be about 1 in 10^9
+    assert any(s.order != sorted(s.order) for s in slots)
+
+
+def test_a_retake_shuffles_the_options_again(app, client, student):
+    first_id = start(client)
+    first = slots_of(app, first_id)
+    submit(client, first_id, {s.number: right(s) for s in first})
+    token = csrf_token(client, f"/lessons/{LESSON}/quiz")
+    second_id = int(client.post(f"/lessons/{LESSON}/quiz/new", data={"csrf_token": token})
+                    .headers["Location"].rsplit("/", 1)[1])
+    second = slots_of(app, second_id)
+    assert [s.version.id for s in second] == [s.version.id for s in first]
+    # at least 7 questions with 3 or more options: the same orders twice is below 1 in 10^5
+    shuffled = [(a.order, b.order) for a, b in zip(first, second, strict=True) if len(a.order) > 2]
+    assert len(shuffled) >= 7 and any(a != b for a, b in shuffled)
+
+
+def test_the_key_at_its_shown_position_scores_and_its_stored_index_does_not(app, client, student):
+    attempt_id = start(client)
+    slots = slots_of(app, attempt_id)
+    # a single-choice question whose key is shown somewhere else than its place in the file
+    moved = next(s for s in slots if s.version.type == "single"
+                 and s.order.index(int(right_answer(s.version)[0])) != int(right_answer(s.version)[0]))
+    answers = {s.number: right(s) for s in slots}
+    answers[moved.number] = right_answer(moved.version)  # the file position, as a naive form would post
+    assert submit(client, attempt_id, answers).status_code == 303
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        scores = {r.slot.number: r.score for r in attempt.responses}
+        assert scores[moved.number] == 0.0
+        assert attempt.score == len(slots) - 1
+        stored = next(r for r in attempt.responses if r.slot.number == moved.number)
+        # what is stored is the option the student saw at that position, by its stored index
+        assert stored.selected == [moved.order[int(right_answer(moved.version)[0])]]
+
+
+def test_the_result_page_shows_the_options_in_the_order_the_student_saw(app, client, student):
+    attempt_id = start(client)
+    slots = slots_of(app, attempt_id)
+    submit(client, attempt_id, {s.number: right(s) for s in slots})
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert shown_orders(page, slots, '<li class="review-item">') == [s.order for s in slots]
+    assert page.count(' is-picked"') == sum(len(right_answer(s.version)) for s in slots)
+
+
+def test_a_question_with_a_fixed_order_keeps_it_in_every_attempt(app, client, student):
+    with app.app_context():  # nl-l2 (not used by the other quiz tests): fix the order of its first final item
+        lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == "nl-l2"))
+        fixed = attempts.final_questions(lesson_id)[0]
+        fixed_id = fixed.id
+        fixed.fixed_order = True
+        db.session.commit()
+    try:
+        orders = []
+        for _ in range(3):
+            token = csrf_token(client, "/lessons/nl-l2/quiz")
+            location = client.post("/lessons/nl-l2/quiz/new", data={"csrf_token": token}).headers["Location"]
+            attempt_id = int(location.rsplit("/", 1)[1])
+            slots = slots_of(app, attempt_id)
+            orders.append(next(s.order for s in slots if s.version.id == fixed_id))
+            submit(client, attempt_id, {}, extra={"confirm_unanswered": "1"})
+        count = len(orders[0])
+        assert count >= 3 and orders == [list(range(count))] * 3
+    finally:
+        with app.app_context():
+            db.session.get(QuestionVersion, fixed_id).fixed_order = False
+            db.session.commit()
