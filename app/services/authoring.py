@@ -289,6 +289,33 @@ def retire_question(lesson: Lesson, author_id: int, question_id: str) -> content
     return save(bank.path, text, author_id, f"retired {question_id}", "")
 
 
+def create_lesson(course: Course, author_id: int, lesson_id: str, title: str, minutes: int,
+                  goal: str) -> content_store.SaveResult:
+    """A new lesson at the end of the course: front matter, one goal and a title slide."""
+    import json
+
+    folder = course_folder(course)
+    taken = db.session.scalar(select(func.count()).select_from(Lesson).where(Lesson.slug == lesson_id))
+    paths = list(db.session.scalars(select(ContentDocument.path).where(ContentDocument.path.like(f"lessons/{folder}/%"))))
+    if taken or any(PurePosixPath(p).stem.split("-", 1)[-1] == lesson_id for p in paths):
+        return content_store.SaveResult(False, [Problem(f"lessons/{folder}/", 1, f"the id {lesson_id!r} is taken")])
+    numbers = [int(PurePosixPath(p).stem.split("-", 1)[0]) for p in paths
+               if PurePosixPath(p).stem.split("-", 1)[0].isdigit()]
+    path = f"lessons/{folder}/{max(numbers, default=0) + 1:02d}-{lesson_id}.md"
+    # JSON strings are YAML strings: a title or goal with a colon or quotes stays one value
+    text = (f"---\nid: {lesson_id}\ncourse: {course.slug}\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+            f"language: {course.language}\nminutes: {minutes}\ngoals:\n  - id: {lesson_id}-g1\n"
+            f"    text: {json.dumps(goal, ensure_ascii=False)}\n---\n\n# {' '.join(title.split())}\n")
+    return content_store.save_revision(path, text, author_id=author_id, message="new lesson", origin="editor")
+
+
+def course_folder(course: Course) -> str:
+    """The folder of the course's files (its course.md), usually the course id."""
+    path = db.session.scalar(select(ContentDocument.path).where(ContentDocument.kind == "course",
+                                                                ContentDocument.course_slug == course.slug))
+    return PurePosixPath(path).parts[1] if path else course.slug
+
+
 def save_lesson(lesson: Lesson, author_id: int, text: str, message: str) -> content_store.SaveResult:
     """Save the lesson's Markdown; its id and course stay (progress and attempts hang on them)."""
     path, text = document_path(lesson, "lesson"), normalise_newlines(text)

@@ -34,7 +34,7 @@ from ..models import Question
 from ..services import authoring, content_store
 from .access import admin_required, teacher_required
 from .forms import CsrfForm
-from .teach_forms import ImportForm, LessonForm, MemberForm, QuestionForm, RoleForm
+from .teach_forms import ImportForm, LessonForm, MemberForm, NewLessonForm, QuestionForm, RoleForm
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -112,6 +112,26 @@ def course_page(course, member_form, status: int = 200, error: str | None = None
                            members=authoring.course_members(course), member_form=member_form,
                            can_manage=authoring.can_manage_members(current_user, course),
                            role_names=COURSE_ROLE_NAMES, error=error), status
+
+
+@bp.route("/courses/<slug:slug>/lessons/new", methods=["GET", "POST"])
+@teacher_required
+def new_lesson(slug: str):
+    course = course_or_404(slug)
+    form = NewLessonForm()
+    problems, status = [], 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            result = authoring.create_lesson(course, current_user.id, form.lesson_id.data, form.title.data,
+                                             form.minutes.data, form.goal.data)
+            if result.ok:
+                flash(_("Lesson created. Write its slides below."), "success")
+                return redirect(url_for("teach.edit_lesson", slug=form.lesson_id.data), 303)
+            problems = result.problems
+        elif form.csrf_token.errors:
+            abort(400)
+        status = 400
+    return render_template("teach/new_lesson.html", course=course, form=form, problems=problems), status
 
 
 @bp.post("/courses/<slug:slug>/members")

@@ -25,6 +25,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -212,6 +213,28 @@ class LessonForm(FlaskForm):
                          validators=[Optional(), NumberRange(min=1, max=10_000, message=_l("Enter a slide number"))])
     message = StringField(_l("What did you change? (optional)"), filters=[one_line_text],
                           validators=[Length(max=MAX_MESSAGE_CHARS, message=_l("Keep the message under %(max)d characters"))])
+
+
+class NewLessonForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[one_line_text],
+                        validators=[DataRequired(_l("Enter a title")),
+                                    Length(max=300, message=_l("The title can be at most %(max)d characters long")),
+                                    no_control_characters])
+    lesson_id = StringField(_l("Lesson id"), filters=[stripped],
+                            description=_l("Lowercase letters, digits and hyphens, for example nl-l4. It never changes: "
+                                           "progress hangs on it."),
+                            validators=[DataRequired(_l("Enter a lesson id")), Length(max=60, message=_l(
+                                "The id can be at most %(max)d characters long")),
+                                Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                       message=_l("Use lowercase letters, digits and single hyphens only"))])
+    minutes = IntegerField(_l("Minutes"), default=15,
+                           validators=[InputRequired(_l("Enter the minutes the lesson takes")),
+                                       NumberRange(min=1, max=600, message=_l("Enter a number from 1 to 600"))])
+    goal = TextAreaField(_l("First learning goal"), description=_l("You can add more goals in the lesson editor."),
+                         filters=[one_line_text],
+                         validators=[DataRequired(_l("Enter a learning goal")),
+                                     Length(max=500, message=_l("A goal can be at most %(max)d characters long")),
+                                     no_control_characters])
 
 
 class RoleForm(FlaskForm):

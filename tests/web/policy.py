@@ -131,6 +131,8 @@ POLICY: tuple[Row, ...] = (
     # teacher pages: a course's editors (here: the admin) only; nothing in these rows writes content
     Row("teach.dashboard", "GET", "/teach/", teachers(200)),
     Row("teach.course", "GET", f"/teach/courses/{COURSE}/", course_editors(200)),
+    Row("teach.new_lesson", "GET", f"/teach/courses/{COURSE}/lessons/new", course_editors(200)),
+    Row("teach.new_lesson", "POST", f"/teach/courses/{COURSE}/lessons/new", course_editors(400), note="empty form"),
     Row("teach.add_member", "POST", f"/teach/courses/{COURSE}/members", course_editors(400), note="empty form"),
     Row("teach.remove_member", "POST", f"/teach/courses/{COURSE}/members/999999/remove", course_editors(404),
         note="not a member of the course"),

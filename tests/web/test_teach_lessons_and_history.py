@@ -279,3 +279,46 @@ def test_question_history_of_unknown_questions_or_revisions_is_a_404(world):
     assert world.clients["stranger"].get("/teach/lessons/demo-l1/questions/demo-l1-q01/history").status_code == 404
     assert world.clients["student"].get("/teach/lessons/demo-l1/questions/demo-l1-q01/history").status_code == 403
     assert revision_count(world) == before
+
+
+# --- a new lesson ------------------------------------------------------------------------------
+
+NEW_LESSON = "/teach/courses/demo/lessons/new"
+
+
+def test_a_teacher_adds_a_lesson_at_the_end_of_the_course_and_students_can_open_it(world):
+    response = post(world.clients["owner"], NEW_LESSON, {"title": 'Klanten: "trouw" en #1', "lesson_id": "demo-l7",
+                                                         "minutes": "20", "goal": "Je kunt trouw: uitleggen."})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/teach/lessons/demo-l7/edit")
+    with world.app_context():
+        created = db.session.scalar(select(Lesson).where(Lesson.slug == "demo-l7"))
+        assert (created.title, created.minutes, created.source_path) == ('Klanten: "trouw" en #1', 20,
+                                                                         "lessons/demo/03-demo-l7.md")
+        assert [g.text for g in created.goals] == ["Je kunt trouw: uitleggen."]
+    student = world.clients["student"].get("/lessons/demo-l7/")
+    assert student.status_code == 200 and "Klanten: &#34;trouw&#34; en #1" in student.get_data(as_text=True)
+    assert world.clients["owner"].get("/teach/lessons/demo-l7/edit").status_code == 200
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"lesson_id": "demo-l1"}, "the id &#39;demo-l1&#39; is taken"),
+    ({"lesson_id": "Demo L3"}, "Use lowercase letters, digits and single hyphens only"),
+    ({"minutes": "0"}, "Enter a number from 1 to 600"),
+    ({"minutes": "lots"}, "Not a valid integer value"),
+    ({"title": ""}, "Enter a title"),
+    ({"goal": "x" * 501}, "A goal can be at most 500 characters long"),
+])
+def test_a_bad_new_lesson_is_refused_with_the_reason_and_nothing_is_written(world, fields, message):
+    before = revision_count(world)
+    data = {"title": "Nieuw", "lesson_id": "demo-l8", "minutes": "10", "goal": "Doel.", **fields}
+    response = post(world.clients["owner"], NEW_LESSON, data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert revision_count(world) == before
+
+
+def test_only_the_course_editors_add_lessons(world):
+    before = revision_count(world)
+    data = {"title": "Nieuw", "lesson_id": "demo-l9", "minutes": "10", "goal": "Doel."}
+    assert post(world.clients["stranger"], NEW_LESSON, data).status_code == 404
+    assert world.clients["student"].get(NEW_LESSON).status_code == 403
+    assert revision_count(world) == before
