@@ -95,10 +95,11 @@ def seed_demo_class() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from . import ops_cli, quiz_cli
+    from . import ops_cli, quiz_cli, report_cli
 
     ops_cli.register(app)
     quiz_cli.register(app)
+    report_cli.register(app)
     content = AppGroup("content", help="Check and load lessons/ and quizzes/.")
 
     @content.command("check")
