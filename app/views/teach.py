@@ -57,7 +57,7 @@ LESSON_REQUEST_BYTES = 4 * MAX_FILE_BYTES + 16 * 1024  # form-encoded text of a 
 def allow_whole_lessons(endpoint, values):
     """A lesson file may hold up to the content store's limit, more than the site-wide form cap.
     (A URL preprocessor runs before every before_request function, so before the form is read.)"""
-    if endpoint in ("teach.edit_lesson", "teach.import_questions"):
+    if endpoint in ("teach.edit_lesson", "teach.preview_slide", "teach.import_questions"):
         request.max_content_length = LESSON_REQUEST_BYTES
         request.max_form_memory_size = LESSON_REQUEST_BYTES
 
@@ -436,6 +436,18 @@ def edit_lesson(slug: str):
         status = 400 if request.method == "POST" else status
     return render_template("teach/lesson_editor.html", lesson=lesson, course=lesson.course, form=form,
                            problems=problems, preview=preview), status
+
+
+@bp.post("/lessons/<slug:slug>/edit/preview")
+@teacher_required
+def preview_slide(slug: str):
+    """The preview of one slide of posted text, alone: the editor's script follows the cursor with it."""
+    lesson = lesson_or_404(slug)
+    number = request.form.get("slide", type=int)
+    if number is None or not 1 <= number <= 10_000:
+        abort(400)
+    preview = slide_preview(lesson, authoring.document_path(lesson, "lesson"), request.form.get("source", ""), number)
+    return render_template("teach/_slide_preview.html", lesson=lesson, preview=preview, standalone=True)
 
 
 def slide_preview(lesson, path: str, text: str, number: int) -> dict:

@@ -104,6 +104,11 @@ def test_a_teacher_writes_previews_and_places_a_question_a_student_answers_it_an
         assert_no_axe_violations(page, "the lesson editor")
         source = page.get_by_label("Lesson (Markdown)")
         source.fill(source.input_value() + "\n---\n\nCheckpoint: demo-l1-q02\n")
+        source.press("Control+End")  # the script shows the slide under the cursor: the new checkpoint
+        expect(page.locator(".lesson-preview h2")).to_have_text("Preview of slide 3 of 3")
+        expect(page.locator(".lesson-preview")).to_contain_text("demo-l1-q02")
+        source.press("Control+Home")
+        expect(page.locator(".lesson-preview h2")).to_have_text("Preview of slide 1 of 3")
         page.get_by_role("button", name="Save lesson").click()
         expect(page.locator(".notice-success")).to_contain_text("Lesson saved.")
         assert screens(app) == 3

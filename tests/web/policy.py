@@ -161,6 +161,8 @@ POLICY: tuple[Row, ...] = (
     Row("teach.export_questions", "GET", f"/teach/lessons/{LESSON}/export/gift", course_editors(200)),
     Row("teach.edit_lesson", "GET", f"/teach/lessons/{LESSON}/edit?slide=2", course_editors(200)),
     Row("teach.edit_lesson", "POST", f"/teach/lessons/{LESSON}/edit", course_editors(400), note="empty form"),
+    Row("teach.preview_slide", "POST", f"/teach/lessons/{LESSON}/edit/preview", course_editors(400),
+        note="no slide number"),
     Row("teach.history", "GET", f"/teach/lessons/{LESSON}/history/quiz", course_editors(200)),
     Row("teach.diff", "GET", f"/teach/lessons/{LESSON}/history/lesson/diff?a=1&b=1", course_editors(200)),
     Row("teach.restore", "POST", f"/teach/lessons/{LESSON}/history/lesson/999999/restore", course_editors(404),

@@ -322,3 +322,21 @@ def test_only_the_course_editors_add_lessons(world):
     assert post(world.clients["stranger"], NEW_LESSON, data).status_code == 404
     assert world.clients["student"].get(NEW_LESSON).status_code == 403
     assert revision_count(world) == before
+
+
+# --- the preview that follows the cursor (the editor's script asks for one slide) ---------------
+
+def test_the_slide_preview_alone_renders_the_posted_text_and_writes_nothing(world):
+    before = revision_count(world)
+    owner = world.clients["owner"]
+    text = front_matter() + "# Een\n\n---\n\n## Twee *nieuw*\n\n<script>x()</script>\n"
+    response = post(owner, "/teach/lessons/demo-l1/edit/preview", {"source": text, "slide": "2"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in page
+    assert "Preview of slide 2 of 2" in page and "<h2>Twee <em>nieuw</em></h2>" in page and "<script>x" not in page
+    broken = post(owner, "/teach/lessons/demo-l1/edit/preview", {"source": "no front matter", "slide": "1"})
+    assert broken.status_code == 200 and "front matter missing" in broken.get_data(as_text=True)
+    assert post(owner, "/teach/lessons/demo-l1/edit/preview", {"source": text, "slide": "x"}).status_code == 400
+    assert post(world.clients["stranger"], "/teach/lessons/demo-l1/edit/preview",
+                {"source": text, "slide": "1"}).status_code == 404
+    assert revision_count(world) == before
