@@ -165,6 +165,17 @@ def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, LessonP
     return {p.lesson_id: p for p in rows}
 
 
+def answered_positions(user_id: int, lesson_id: int) -> set[int]:
+    """Positions of the checkpoint questions answered in the student's current run of a lesson."""
+    own_run = select(Attempt.id).where(
+        Attempt.user_id == user_id, Attempt.kind == AttemptKind.LESSON, Attempt.lesson_id == lesson_id,
+        Attempt.status == AttemptStatus.OPEN).scalar_subquery()
+    return set(db.session.scalars(
+        select(Screen.position)
+        .join(Response, and_(Response.question_id == Screen.question_id, Response.attempt_id == own_run))
+        .where(Screen.lesson_id == lesson_id)))
+
+
 def screen_titles(lesson_id: int) -> list[tuple[int, str, str, int | None]]:
     """(position, kind, title, checkpoint number) of every screen: for the lesson overview."""
     return list(db.session.execute(select(Screen.position, Screen.kind, Screen.title, Screen.checkpoint_number)

@@ -54,6 +54,7 @@ def lesson(slug: str):
     return render_template("learn/lesson.html", lesson=lesson, course=lesson.course, goal_rows=rows,
                            progress=lesson_service.lesson_progress(current_user.id, lesson.id),
                            screens=lesson_service.screen_titles(lesson.id),
+                           answered=lesson_service.answered_positions(current_user.id, lesson.id),
                            has_final=attempts.has_final_quiz(lesson.id))
 
 

@@ -21,7 +21,7 @@
 
   function deck() { return document.querySelector("[data-deck]"); }
   function typing(target) {
-    return target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(target.tagName));
+    return target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)); // a button has no use for ← → or F
   }
 
   // --- slides: arriving, moving, answering ---------------------------------------------------
