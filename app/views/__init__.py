@@ -12,11 +12,10 @@ class SlugConverter(BaseConverter):
 
 def register_blueprints(app: Flask) -> None:
     from ..content.alphabet import letter_groups
-    from . import account, auth, classes, learn, main, present, progress, quiz, review, teach
+    from . import account, admin, auth, classes, learn, main, present, progress, quiz, review, teach
 
     app.url_map.converters["slug"] = SlugConverter
 
     app.add_template_filter(letter_groups, "letter_groups")  # the glossary's letter index
-    for module in (main, auth, account, learn, quiz, progress, teach, classes, review, present):
+    for module in (main, auth, account, learn, quiz, progress, teach, admin, classes, review, present):
         app.register_blueprint(module.bp)
-    app.register_blueprint(teach.admin_bp)

@@ -1,5 +1,7 @@
-"""Teacher pages: dashboard, quiz editor with preview, lesson editor, history (diff, restore), course
-members; and the admin's user list. Thin: parse the request, call `services.authoring`, render.
+"""Teacher pages, part one: dashboard, course and its members, new lessons, the quiz editor with
+its preview and the history of one question. The lesson editor and the lesson/quiz-bank history are
+in `teach_lessons.py`, import and export in `teach_import.py`; all on this blueprint.
+Thin: parse the request, call `services.authoring`, render.
 
 Access: anonymous visitors go to the login page, students get 403, and a teacher who does not hold
 the course gets 404 (the lookups answer None), so nobody learns that someone else's course exists."""
@@ -10,7 +12,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -18,26 +19,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..content.editing import draft_of
-from ..content.interchange import export_quiz
 from ..content.loader import MAX_FILE_BYTES
-from ..content.model import Problem
-from ..content.quizzes import parse_quiz
-from ..content.render import RenderError, render_markdown
-from ..content.site import glossary_url
 from ..extensions import db
 from ..learning.grading import InvalidResponse, grade
 from ..models import Question
-from ..services import authoring, content_store
-from .access import admin_required, teacher_required
+from ..services import authoring
+from .access import teacher_required
 from .forms import CsrfForm
-from .teach_forms import ImportForm, LessonForm, MemberForm, NewLessonForm, QuestionForm, RoleForm
+from .teach_forms import MemberForm, NewLessonForm, QuestionForm
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
-admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MEMBER_ERRORS = {
     "unknown_user": _l("There is no account with this username"),
@@ -45,9 +39,6 @@ MEMBER_ERRORS = {
     "last_owner": _l("A course keeps at least one owner: add another owner first"),
     "not_a_member": _l("This teacher does not edit this course"),
 }
-ROLE_ERRORS = {"last_admin": _l("This is the last admin: make another account admin first"),
-               "unknown_role": _l("Choose a role")}
-ROLE_NAMES = {"student": _l("Student"), "teacher": _l("Teacher"), "admin": _l("Admin")}
 COURSE_ROLE_NAMES = {"owner": _l("Owner"), "editor": _l("Co-editor"), "admin": _l("Admin")}
 KINDS = "any(lesson, quiz)"
 LESSON_REQUEST_BYTES = 4 * MAX_FILE_BYTES + 16 * 1024  # form-encoded text of a largest lesson file
@@ -333,176 +324,6 @@ def restore_question(slug: str, question_id: str, number: int):
     return redirect(url_for("teach.question_history", slug=lesson.slug, question_id=question_id), 303)
 
 
-# --- import and export (issue 8) ---------------------------------------------------------------
-
-@bp.route("/lessons/<slug:slug>/import", methods=["GET", "POST"])
-@teacher_required
-def import_questions(slug: str):
-    """Upload or paste -> preview (questions, skipped, problems with lines, weight notes) -> confirm."""
-    lesson = lesson_or_404(slug)
-    form = ImportForm(goal_choices=goal_choices(lesson))
-    preview, text, status = None, "", 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            if form.csrf_token.errors:
-                abort(400)
-            status = 400
-        else:
-            text = uploaded_text(form)
-            if text is None:
-                status = 400
-            else:
-                preview = authoring.import_preview(lesson, text, form.format.data, tuple(form.goals.data or ()))
-                if request.form.get("action") == "confirm":
-                    if not preview.plan.questions:
-                        form.text.errors.append(_("There is nothing new to import."))
-                        status = 400
-                    else:
-                        outcome = authoring.store_import(preview, current_user.id, form.message.data or "")
-                        if outcome.stored:
-                            flash(ngettext("%(num)s question imported.", "%(num)s questions imported.",
-                                           len(outcome.questions)), "success")
-                            return redirect(url_for("teach.questions", slug=lesson.slug), 303)
-                        return render_template("teach/import.html", lesson=lesson, course=lesson.course, form=form,
-                                               preview=preview, text=text, problems=outcome.problems), 400
-    return render_template("teach/import.html", lesson=lesson, course=lesson.course, form=form, preview=preview,
-                           text=text, problems=[]), status
-
-
-def uploaded_text(form: ImportForm) -> str | None:
-    """The uploaded file's text, else the pasted text; None (with the error on the field) if unusable."""
-    upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
-        data = upload.read(authoring.MAX_IMPORT_BYTES + 1)
-        if len(data) > authoring.MAX_IMPORT_BYTES:
-            form.file.errors = [_("The file is larger than 300 kB.")]
-            return None
-        text, bad_line = authoring.decode_upload(data)
-        if text is None:
-            form.file.errors = [_("The file is not UTF-8 text (line %(n)s). Save it as UTF-8 and try again.", n=bad_line)]
-            return None
-        return text
-    if not (form.text.data or "").strip():
-        form.file.errors = [_("Choose a file, or paste the questions")]
-        return None
-    return form.text.data.replace("\r\n", "\n")
-
-
-EXPORT_TYPES = {"gift": "gift", "aiken": "txt", "markdown": "md"}
-
-
-@bp.get("/lessons/<slug:slug>/export/<any(gift, aiken, markdown):text_format>")
-@teacher_required
-def export_questions(slug: str, text_format: str):
-    """The lesson's quiz bank as a download (Aiken: single-choice questions only)."""
-    lesson = lesson_or_404(slug)
-    bank = authoring.quiz_bank(lesson)
-    if bank.layout is None:
-        abort(404)
-    exported = export_quiz(parse_quiz(bank.path, bank.source), text_format)
-    response = make_response(exported.text)
-    response.headers["Content-Type"] = "text/plain; charset=utf-8"
-    response.headers["Content-Disposition"] = (f'attachment; filename="{lesson.slug}.{EXPORT_TYPES[text_format]}"')
-    if exported.left_out:
-        response.headers["X-Lesmark-Left-Out"] = str(len(exported.left_out))
-    return response
-
-
-# --- lesson editor -----------------------------------------------------------------------------
-
-@bp.route("/lessons/<slug:slug>/edit", methods=["GET", "POST"])
-@teacher_required
-def edit_lesson(slug: str):
-    lesson = lesson_or_404(slug)
-    path = authoring.document_path(lesson, "lesson")
-    form = LessonForm()
-    problems, status = [], 200
-    if request.method == "GET":
-        form.source.data = authoring.current_source(path) or ""
-        form.slide.data = request.args.get("slide", 1, type=int) or 1
-    elif not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        status = 400
-    elif request.form.get("action") == "save":
-        result = authoring.save_lesson(lesson, current_user.id, form.source.data, form.message.data or "")
-        if result.ok:
-            flash(_("Lesson saved."), "success")
-            return redirect(url_for("teach.edit_lesson", slug=lesson.slug, slide=form.slide.data), 303)
-        problems, status = result.problems, 400
-    preview = slide_preview(lesson, path, form.source.data or "", form.slide.data or 1)
-    if preview["problems"] and not problems:
-        problems = preview["problems"]
-        status = 400 if request.method == "POST" else status
-    return render_template("teach/lesson_editor.html", lesson=lesson, course=lesson.course, form=form,
-                           problems=problems, preview=preview), status
-
-
-@bp.post("/lessons/<slug:slug>/edit/preview")
-@teacher_required
-def preview_slide(slug: str):
-    """The preview of one slide of posted text, alone: the editor's script follows the cursor with it."""
-    lesson = lesson_or_404(slug)
-    number = request.form.get("slide", type=int)
-    if number is None or not 1 <= number <= 10_000:
-        abort(400)
-    preview = slide_preview(lesson, authoring.document_path(lesson, "lesson"), request.form.get("source", ""), number)
-    return render_template("teach/_slide_preview.html", lesson=lesson, preview=preview, standalone=True)
-
-
-def slide_preview(lesson, path: str, text: str, number: int) -> dict:
-    """The chosen slide of the (posted or stored) text, rendered and sanitised like sync does."""
-    parsed, problems = authoring.lesson_preview(path, text)
-    preview = {"problems": problems, "count": 0, "number": number, "html": "", "kind": None, "questions": []}
-    if parsed is None:
-        return preview
-    preview["count"] = len(parsed.slides)
-    if not 1 <= number <= len(parsed.slides):
-        return preview
-    slide = parsed.slides[number - 1]
-    preview["kind"] = slide.kind
-    if slide.kind == "checkpoint":
-        preview["questions"] = list(slide.question_ids)
-        return preview
-    try:
-        preview["html"] = render_markdown(slide.body, glossary_url(lesson.course.slug))
-    except RenderError as exc:
-        preview["problems"] = [Problem(path, slide.line, f"slide cannot be rendered: {exc}")]
-    return preview
-
-
-# --- history -----------------------------------------------------------------------------------
-
-@bp.get(f"/lessons/<slug:slug>/history/<{KINDS}:kind>")
-@teacher_required
-def history(slug: str, kind: str):
-    lesson = lesson_or_404(slug)
-    return history_page(lesson, kind)
-
-
-def history_page(lesson, kind: str, problems=(), status: int = 200):
-    path = authoring.document_path(lesson, kind)
-    revisions = content_store.revisions(path)
-    return render_template("teach/history.html", lesson=lesson, course=lesson.course, kind=kind, path=path,
-                           revisions=revisions, authors=authoring.author_names(r.author_id for r in revisions),
-                           problems=problems, form=CsrfForm()), status
-
-
-@bp.get(f"/lessons/<slug:slug>/history/<{KINDS}:kind>/diff")
-@teacher_required
-def diff(slug: str, kind: str):
-    lesson = lesson_or_404(slug)
-    old, new = request.args.get("a", type=int), request.args.get("b", type=int)
-    if old is None or new is None:
-        abort(400)
-    path = authoring.document_path(lesson, kind)
-    lines = content_store.compare(path, min(old, new), max(old, new))
-    if lines is None:
-        abort(404)
-    return render_template("teach/diff.html", lesson=lesson, course=lesson.course, kind=kind,
-                           old=min(old, new), new=max(old, new), rows=diff_rows(lines))
-
-
 def diff_rows(lines: list[str]) -> list[tuple[str, str]]:
     """(kind, text) per line of a unified diff: 'added', 'removed', 'same' or 'hunk' (headers dropped)."""
     rows = []
@@ -520,48 +341,5 @@ def diff_rows(lines: list[str]) -> list[tuple[str, str]]:
     return rows
 
 
-@bp.post(f"/lessons/<slug:slug>/history/<{KINDS}:kind>/<int:number>/restore")
-@teacher_required
-def restore(slug: str, kind: str, number: int):
-    lesson = lesson_or_404(slug)
-    if content_store.revision(authoring.document_path(lesson, kind), number) is None:
-        abort(404)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    result = authoring.restore(lesson, kind, number, current_user.id)
-    if not result.ok:
-        return history_page(lesson, kind, result.problems, 409)
-    flash(_("Revision %(n)s restored as a new revision.", n=number), "success")
-    return redirect(url_for("teach.history", slug=lesson.slug, kind=kind), 303)
-
-
-# --- admin: accounts and roles -----------------------------------------------------------------
-
-@admin_bp.get("/users")
-@admin_required
-def users():
-    return users_page()
-
-
-def users_page(status: int = 200, error: str | None = None):
-    search = request.args.get("q", "")[:80]
-    page = request.args.get("page", 1, type=int) or 1
-    listing = authoring.list_users(search, page)
-    return render_template("teach/users.html", listing=listing, search=search, role_form=RoleForm(formdata=None),
-                           role_names=ROLE_NAMES, error=error), status
-
-
-@admin_bp.post("/users/<int:user_id>/role")
-@admin_required
-def set_role(user_id: int):
-    form = RoleForm()
-    if not form.validate_on_submit():
-        return users_page(400, _("Choose a role"))
-    try:
-        user = authoring.set_role(user_id, form.role.data)
-    except authoring.AuthoringError as exc:
-        if exc.reason == "unknown_user":
-            abort(404)
-        return users_page(409, str(ROLE_ERRORS.get(exc.reason, exc.reason)))
-    flash(_("%(name)s is now: %(role)s.", name=user.username, role=ROLE_NAMES[user.role]), "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", ""), page=request.args.get("page", 1)), 303)
+# the other teacher pages register their routes on `bp`
+from . import teach_import, teach_lessons  # noqa: E402, F401

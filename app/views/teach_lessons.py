@@ -1,0 +1,133 @@
+"""Teacher pages, part two: the lesson editor (a chosen slide, or the slide under the cursor, rendered
+and sanitised on the server) and the history of a lesson or quiz bank (list, diff, restore)."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..content.model import Problem
+from ..content.render import RenderError, render_markdown
+from ..content.site import glossary_url
+from ..services import authoring, content_store
+from .access import teacher_required
+from .forms import CsrfForm
+from .teach import KINDS, bp, diff_rows, lesson_or_404
+from .teach_forms import LessonForm
+
+# --- lesson editor -----------------------------------------------------------------------------
+
+@bp.route("/lessons/<slug:slug>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit_lesson(slug: str):
+    lesson = lesson_or_404(slug)
+    path = authoring.document_path(lesson, "lesson")
+    form = LessonForm()
+    problems, status = [], 200
+    if request.method == "GET":
+        form.source.data = authoring.current_source(path) or ""
+        form.slide.data = request.args.get("slide", 1, type=int) or 1
+    elif not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        status = 400
+    elif request.form.get("action") == "save":
+        result = authoring.save_lesson(lesson, current_user.id, form.source.data, form.message.data or "")
+        if result.ok:
+            flash(_("Lesson saved."), "success")
+            return redirect(url_for("teach.edit_lesson", slug=lesson.slug, slide=form.slide.data), 303)
+        problems, status = result.problems, 400
+    preview = slide_preview(lesson, path, form.source.data or "", form.slide.data or 1)
+    if preview["problems"] and not problems:
+        problems = preview["problems"]
+        status = 400 if request.method == "POST" else status
+    return render_template("teach/lesson_editor.html", lesson=lesson, course=lesson.course, form=form,
+                           problems=problems, preview=preview), status
+
+
+@bp.post("/lessons/<slug:slug>/edit/preview")
+@teacher_required
+def preview_slide(slug: str):
+    """The preview of one slide of posted text, alone: the editor's script follows the cursor with it."""
+    lesson = lesson_or_404(slug)
+    number = request.form.get("slide", type=int)
+    if number is None or not 1 <= number <= 10_000:
+        abort(400)
+    preview = slide_preview(lesson, authoring.document_path(lesson, "lesson"), request.form.get("source", ""), number)
+    return render_template("teach/_slide_preview.html", lesson=lesson, preview=preview, standalone=True)
+
+
+def slide_preview(lesson, path: str, text: str, number: int) -> dict:
+    """The chosen slide of the (posted or stored) text, rendered and sanitised like sync does."""
+    parsed, problems = authoring.lesson_preview(path, text)
+    preview = {"problems": problems, "count": 0, "number": number, "html": "", "kind": None, "questions": []}
+    if parsed is None:
+        return preview
+    preview["count"] = len(parsed.slides)
+    if not 1 <= number <= len(parsed.slides):
+        return preview
+    slide = parsed.slides[number - 1]
+    preview["kind"] = slide.kind
+    if slide.kind == "checkpoint":
+        preview["questions"] = list(slide.question_ids)
+        return preview
+    try:
+        preview["html"] = render_markdown(slide.body, glossary_url(lesson.course.slug))
+    except RenderError as exc:
+        preview["problems"] = [Problem(path, slide.line, f"slide cannot be rendered: {exc}")]
+    return preview
+
+
+# --- history -----------------------------------------------------------------------------------
+
+@bp.get(f"/lessons/<slug:slug>/history/<{KINDS}:kind>")
+@teacher_required
+def history(slug: str, kind: str):
+    lesson = lesson_or_404(slug)
+    return history_page(lesson, kind)
+
+
+def history_page(lesson, kind: str, problems=(), status: int = 200):
+    path = authoring.document_path(lesson, kind)
+    revisions = content_store.revisions(path)
+    return render_template("teach/history.html", lesson=lesson, course=lesson.course, kind=kind, path=path,
+                           revisions=revisions, authors=authoring.author_names(r.author_id for r in revisions),
+                           problems=problems, form=CsrfForm()), status
+
+
+@bp.get(f"/lessons/<slug:slug>/history/<{KINDS}:kind>/diff")
+@teacher_required
+def diff(slug: str, kind: str):
+    lesson = lesson_or_404(slug)
+    old, new = request.args.get("a", type=int), request.args.get("b", type=int)
+    if old is None or new is None:
+        abort(400)
+    path = authoring.document_path(lesson, kind)
+    lines = content_store.compare(path, min(old, new), max(old, new))
+    if lines is None:
+        abort(404)
+    return render_template("teach/diff.html", lesson=lesson, course=lesson.course, kind=kind,
+                           old=min(old, new), new=max(old, new), rows=diff_rows(lines))
+
+
+@bp.post(f"/lessons/<slug:slug>/history/<{KINDS}:kind>/<int:number>/restore")
+@teacher_required
+def restore(slug: str, kind: str, number: int):
+    lesson = lesson_or_404(slug)
+    if content_store.revision(authoring.document_path(lesson, kind), number) is None:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    result = authoring.restore(lesson, kind, number, current_user.id)
+    if not result.ok:
+        return history_page(lesson, kind, result.problems, 409)
+    flash(_("Revision %(n)s restored as a new revision.", n=number), "success")
+    return redirect(url_for("teach.history", slug=lesson.slug, kind=kind), 303)
