@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 
 ONE_LESSON_PER_COURSE = ("nl-l1", "hu-l1", "fi-l1")
 SIZES = {"phone 320": (320, 640), "phone 390": (390, 844), "laptop 1280": (1280, 800),
-         "laptop 1366": (1366, 768), "projector 1920": (1920, 1080)}
+         "laptop 1366": (1366, 768), "projector 1920": (1920, 1080),
+         "laptop 1366 at 200 %": (683, 384)}  # zoomed in, the window is half as many CSS pixels
 DESKTOP = ("laptop 1280", "laptop 1366", "projector 1920")
 TERM_SLIDE = 3  # nl-l1 "Relatiemarketing": links the terms relatiemarketing and transactiemarketing
 
