@@ -412,13 +412,6 @@ def attempts_left(user_id: int, lesson_id: int) -> int | None:
     return max(0, allowed - counted_finals(user_id, lesson_id))
 
 
-def keys_visible(user_id: int, lesson_id: int, now: datetime | None = None) -> bool:
-    """May the student see the correct answers of this lesson's final quiz now? Every assignment of
-    the lesson in the student's active classes must allow it (the strictest one wins)."""
-    return all(key_reveal_allows(a.key_reveal, a.due_at, now or utcnow())
-               for a in student_assignments_for_lesson(user_id, lesson_id))
-
-
 def key_reveal_allows(key_reveal: str, due_at: datetime | None, now: datetime) -> bool:
     if key_reveal == KeyReveal.IMMEDIATELY:
         return True
@@ -446,3 +439,24 @@ def set_mastery_method(course_id: int, method: str, decay_weight: float, n_corre
     except IntegrityError:  # two teachers saved the first settings at once: the later one wins
         db.session.rollback()
         set_mastery_method(course_id, method, decay_weight, n_correct)
+
+
+@dataclass(frozen=True)
+class KeyPolicy:
+    """May the student see this lesson's final-quiz answers now; if not, never or from `reveal_at`."""
+
+    visible: bool
+    never: bool = False
+    reveal_at: datetime | None = None
+
+
+def key_policy(user_id: int, lesson_id: int, now: datetime | None = None) -> KeyPolicy:
+    """The strictest answer-key policy of the student's assignments of this lesson (one statement)."""
+    now = now or utcnow()
+    waiting = [a for a in student_assignments_for_lesson(user_id, lesson_id)
+               if not key_reveal_allows(a.key_reveal, a.due_at, now)]
+    if not waiting:
+        return KeyPolicy(True)
+    if any(a.key_reveal == KeyReveal.NEVER or a.due_at is None for a in waiting):
+        return KeyPolicy(False, never=True)
+    return KeyPolicy(False, reveal_at=max(a.due_at for a in waiting))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..models import AttemptStatus
 from ..services import attempts
+from ..services import classes as class_service
 from ..services import progress as progress_service
 from .forms import AnswerError, CsrfForm, parse_selection
 from .learn import get_lesson_or_404
@@ -23,18 +24,28 @@ def start(slug: str):
     attempt = attempts.open_final(current_user.id, lesson.id)
     if attempt is not None:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    return start_page(lesson)
+
+
+def start_page(lesson, status: int = 200):
     questions = attempts.final_questions(lesson.id)
     if not questions:
         abort(404)
     return render_template("quiz/start.html", lesson=lesson, question_count=len(questions),
-                           earlier=attempts.submitted_finals(current_user.id, lesson.id), form=CsrfForm())
+                           earlier=attempts.submitted_finals(current_user.id, lesson.id), form=CsrfForm(),
+                           attempts_left=class_service.attempts_left(current_user.id, lesson.id),
+                           key_policy=class_service.key_policy(current_user.id, lesson.id)), status
 
 
 @bp.post("/lessons/<slug:slug>/quiz/new")
 @login_required
 def begin(slug: str):
-    """Starting an attempt changes data, so it is a POST (never a link a browser may prefetch)."""
+    """Starting an attempt changes data, so it is a POST (never a link a browser may prefetch).
+    An open attempt is always continued; a new one only while the class's policy allows another."""
     lesson = get_lesson_or_404(slug)
+    if attempts.open_final(current_user.id, lesson.id) is None \
+            and class_service.attempts_left(current_user.id, lesson.id) == 0:
+        return start_page(lesson, 409)
     attempt = attempts.start_final(current_user.id, lesson.id)
     if attempt is None:
         abort(404)
@@ -56,8 +67,11 @@ def attempt(attempt_id: int):
     if attempt.status == AttemptStatus.SUBMITTED:
         responses = {r.slot_id: r for r in attempt.responses}
         goal_rows = progress_service.goals_progress(current_user.id, [attempt.lesson_id])[attempt.lesson_id]
+        # the correct answers (and whether each answer was right) only when the class's policy allows
         return render_template("quiz/result.html", attempt=attempt, lesson=attempt.lesson, slots=slots,
-                               responses=responses, goal_rows=goal_rows, form=CsrfForm())
+                               responses=responses, goal_rows=goal_rows, form=CsrfForm(),
+                               key_policy=class_service.key_policy(current_user.id, attempt.lesson_id),
+                               attempts_left=class_service.attempts_left(current_user.id, attempt.lesson_id))
     return render_template("quiz/take.html", attempt=attempt, lesson=attempt.lesson, slots=slots,
                            form=CsrfForm(), errors={}, chosen={}, allow_unanswered=False)
 
