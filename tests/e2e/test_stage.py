@@ -157,6 +157,15 @@ def test_without_javascript_slides_and_glossary_are_plain_linked_pages(e2e_app, 
     expect(page).to_have_url(f"{base_url}/lessons/nl-l1/slides/{TERM_SLIDE}")
     page.get_by_role("link", name="Next").click()
     expect(page).to_have_url(f"{base_url}/lessons/nl-l1/slides/{TERM_SLIDE + 1}")
+    page.goto("/lessons/nl-l1/handout")
+    expect(page.locator("[data-print]")).to_be_hidden()  # printing needs the script
+
+
+def test_the_handout_print_button_appears_with_javascript(e2e_app, new_context):
+    page = new_context().new_page()
+    log_in(page, create_student(e2e_app))
+    page.goto("/lessons/nl-l1/handout")
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
 
 
 @pytest.mark.parametrize(("size", "scheme"), [("phone 390", "light"), ("laptop 1366", "dark"), ("projector 1920", "light")])
@@ -181,3 +190,26 @@ def test_slide_question_and_glossary_pages_pass_axe_and_are_photographed(e2e_app
     expect(page.locator("[data-announcer]")).to_contain_text(re.compile("Right answers?:"))
     assert_no_axe_violations(page, f"an answered checkpoint at {size} ({scheme})")
     page.screenshot(path=tmp_path / f"answered-{size.replace(' ', '')}.png")
+
+
+def test_the_focused_result_shows_its_ring_to_keyboard_users_only(e2e_app, new_context):
+    facts = lesson_facts(e2e_app)
+    first, second = sorted(facts["questions"])[:2]
+    page = new_context(viewport={"width": 1366, "height": 768}).new_page()
+    log_in(page, create_student(e2e_app))
+    outline = "e => getComputedStyle(e).outlineStyle"
+    # by mouse: focus moves to the result (for screen readers) without a ring
+    page.goto(f"/lessons/nl-l1/slides/{first}")
+    page.locator("label[for=option-0]").click()
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.locator("#feedback")).to_be_focused()
+    assert page.locator("#feedback").evaluate(outline) == "none"
+    # by keyboard: the same result shows where focus went
+    page.goto(f"/lessons/nl-l1/slides/{second}")
+    page.locator("#option-0").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Check answer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#feedback")).to_be_focused()
+    assert page.locator("#feedback").evaluate(outline) == "solid"
