@@ -11,11 +11,20 @@ import json
 import pytest
 
 from app.extensions import db
-from app.models import ClassGroup, ClassStudent
+from app.models import AttemptReset, ClassGroup, ClassStudent, QuestionVersion
 from app.services.item_analysis import plain_text
 
 from ..conftest import make_app
-from .review_world import LESSON, five_students
+from .review_world import (
+    LESSON,
+    START,
+    first_wrong,
+    five_students,
+    make_student,
+    right,
+    submit_attempt,
+    three_questions,
+)
 
 _databases = itertools.count(1)
 SLUGS = ["nl-l2-q13", "nl-l2-q14", "nl-l2-q16"]
@@ -182,3 +191,35 @@ def test_a_lesson_nobody_took_reports_zero_attempts_and_no_figures(report_app, t
     assert run(report_app, "responses", "nl-l3", "-o", str(out)).exit_code == 0
     raw, rows = read_csv(out)
     assert rows == [] and raw.startswith(b"\xef\xbb\xbfstudent,")
+
+
+def test_reset_attempts_are_left_out_and_each_question_version_is_analysed_on_its_own(report_app):
+    """On nl-l1 (no other test of this module uses it): A right everywhere, B wrong everywhere but
+    reset by a teacher, C answered a second version of the first question."""
+    q1, q2, q3 = three_questions(report_app, "nl-l1")
+    a_id, _ = make_student(report_app)
+    b_id, _ = make_student(report_app)
+    c_id, _ = make_student(report_app)
+    submit_attempt(report_app, a_id, "nl-l1", [(v, {right(v)}) for v in (q1, q2, q3)], START)
+    reset = submit_attempt(report_app, b_id, "nl-l1", [(v, {first_wrong(v)}) for v in (q1, q2, q3)], START)
+    with report_app.app_context():
+        db.session.add(AttemptReset(attempt_id=reset))
+        newer = QuestionVersion(question_id=q1.question_id, number=q1.number + 1, type=q1.type,
+                                stem_html=q1.stem_html, options=[{**o, "html": f"<p>v2 {i}</p>"} for i, o in enumerate(q1.options)],
+                                content_hash="0" * 64, markdown=q1.markdown)
+        db.session.add(newer)
+        db.session.commit()
+        db.session.refresh(newer)
+        db.session.expunge(newer)
+    submit_attempt(report_app, c_id, "nl-l1", [(newer, {first_wrong(newer)}), (q2, {right(q2)}), (q3, {right(q3)})], START)
+    result = run(report_app, "items", "nl-l1", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["attempts"] == 2  # A and C; B's reset attempt is not counted
+    by_id = {q["id"]: q for q in data["questions"]}
+    slug = "nl-l1-q21"
+    assert {f"{slug}@v{q1.number}", f"{slug}@v{q1.number + 1}"} <= set(by_id)
+    assert by_id[f"{slug}@v{q1.number}"]["facility"] == 1.0  # A only
+    assert by_id[f"{slug}@v{q1.number + 1}"]["facility"] == 0.0  # C only
+    assert [o["text"] for o in by_id[f"{slug}@v{q1.number + 1}"]["options"]] == [
+        f"v2 {i}" for i in range(len(q1.options))]
