@@ -378,3 +378,55 @@ def test_an_overdue_assignment_without_an_attempt_is_late_on_the_dashboard(app, 
     join(student, code_of(client, class_id))
     page = student.get("/dashboard").get_data(as_text=True)
     assert "⚠</span> Late" in page
+
+
+# --- malformed input on every class form -----------------------------------------------------------
+
+NASTY = ["", " ", "\x00", "a\x00b", "\u202eevil", "😀", "x" * 10_000, "-1", "2147483648", "NaN", "inf", "1e3",
+         "<script>alert(1)</script>", "' OR '1'='1", "{{7*7}}", "%s%n", "//evil.example", "\r\n", "０", "²"]
+
+
+def class_rows(app) -> tuple[int, ...]:
+    from app.models import CourseSettings
+    return tuple(count(app, model) for model in (ClassGroup, ClassTeacher, ClassStudent, Assignment, CourseSettings))
+
+
+def test_malformed_values_in_every_class_form_get_a_4xx_and_write_nothing(app, teacher):
+    client, _, _ = teacher
+    class_id = create_class(client)
+    assert assign(client, class_id, lesson="nl-l3").status_code == 303
+    with app.app_context():
+        assignment_id = db.session.scalar(select(Assignment.id).where(Assignment.class_id == class_id))
+    student, _, _ = logged_in(app)
+    forms = [
+        (client, "/classes/", {"name": "ok"}, ["name"]),
+        (client, f"/classes/{class_id}/code", {"action": "close"}, ["action"]),
+        (client, f"/classes/{class_id}/archive", {"archived": "1"}, ["archived"]),
+        (client, f"/classes/{class_id}/teachers", {"teacher-username": "x"}, ["teacher-username"]),
+        (client, f"/classes/{class_id}/assignments/new", {**ASSIGNMENT, "lesson": "nl-l3"}, list(ASSIGNMENT)),
+        (client, f"/classes/{class_id}/assignments/{assignment_id}/edit", ASSIGNMENT,
+         [k for k in ASSIGNMENT if k != "lesson"]),
+        (client, "/classes/courses/nl-klantrelaties/mastery", {"method": "latest", "decay_weight": "0.5",
+                                                               "n_correct": "3"}, ["method", "decay_weight"]),
+        (student, "/dashboard/join", {"code": "ABCD-EFGH"}, ["code"]),
+    ]
+    token = {client: csrf_token(client, "/classes/"), student: csrf_token(student, "/dashboard")}
+    before, accepted = class_rows(app), []
+    for who, path, valid, fields in forms:
+        for field in fields:
+            for value in NASTY:
+                if field == "name" and value.strip() and len(value) <= 120 and "\x00" not in value:
+                    continue  # a fine class name: creating it is the normal answer
+                response = who.post(path, data={**valid, field: value, "csrf_token": token[who]})
+                assert response.status_code < 500, (path, field, value)
+                if response.status_code < 400:
+                    accepted.append((path, field, value))
+    # only an edit may succeed with a valid variant (a full-width ０ is a number); a new assignment
+    # of an assigned lesson, a wrong code or a spoilt action never is
+    assert {path for path, _, _ in accepted} <= {f"/classes/{class_id}/assignments/{assignment_id}/edit"}, accepted
+    # nothing changed that a refused request could have written (the course editor form is a 404)
+    assert class_rows(app) == before
+    for sort in NASTY:
+        # a NUL in a query string is refused site-wide; any other sort falls back to the name order
+        expected = 400 if "\x00" in sort else 200
+        assert client.get(f"/classes/{class_id}/gradebook", query_string={"sort": sort}).status_code == expected
