@@ -146,8 +146,9 @@
   // --- glossary on the slide: the definition in a dialog; Esc, the close button or a click outside close it
 
   function openDefinition(link) {
-    var anchor = link.hash.slice(1);
-    var source = document.querySelector('[data-definition="' + anchor + '"]');
+    var anchor;
+    try { anchor = decodeURIComponent(link.hash.slice(1)); } catch (e) { return false; } // "kapcsolatk%C3%B6zpont"
+    var source = document.querySelector('[data-definition="' + CSS.escape(anchor) + '"]');
     var dialog = document.getElementById("glossary-dialog");
     if (!source || !dialog || typeof dialog.showModal !== "function") return false;
     var definition = source.cloneNode(true);

@@ -143,6 +143,13 @@ def test_a_glossary_term_opens_in_place_and_esc_closes_it(e2e_app, base_url, new
     expect(dialog).to_be_hidden()
     expect(term).to_be_focused()
     assert_no_axe_violations(page, "a content slide")
+    # an anchor with letters beyond ASCII ("term-contact-center-kapcsolatközpont") opens in place too
+    page.goto("/lessons/hu-l1/slides/3")
+    page.locator("a.glossary-term", has_text="contact center").click()
+    expect(dialog.locator("h2")).to_have_text("contact center (kapcsolatközpont)")
+    expect(page).to_have_url(f"{base_url}/lessons/hu-l1/slides/3")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
 
 
 def test_without_javascript_slides_and_glossary_are_plain_linked_pages(e2e_app, base_url, new_context):
