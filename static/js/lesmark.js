@@ -196,10 +196,16 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-audience-window]");
     if (!link || event.button !== 0) return;
-    event.preventDefault();
-    if (audienceWindow && !audienceWindow.closed) { audienceWindow.location.href = link.href; audienceWindow.focus(); return; }
+    if (audienceWindow && !audienceWindow.closed) {
+      event.preventDefault();
+      audienceWindow.location.href = link.href;
+      audienceWindow.focus();
+      return;
+    }
+    // a window of its own is easier to drag to the projector than a tab; if popups are blocked,
+    // the link's own target opens the same named window as a tab
     audienceWindow = window.open(link.href, "lesmark-audience", "popup,width=1280,height=720");
-    if (!audienceWindow) window.location.assign(link.href);
+    if (audienceWindow) event.preventDefault();
   });
 
   // Elapsed time since the presentation of this lesson started (kept across slides in this tab).
