@@ -1,14 +1,22 @@
 """Progress per learning goal on the progress page and the lesson overview.
 
-Expected numbers come from the course brief, counted by hand: 23 goals in all (nl 5 + 3 + 3,
-hu 2 + 2 + 2 + 2, fi 4); goal nl-l1-g1 is tested by the checkpoint items q01, q02, q03 and q20."""
+Expected numbers are counted by hand from the course brief and the quiz files: 23 goals in all
+(nl 5 + 3 + 3, hu 2 + 2 + 2 + 2, fi 4); goal nl-l1-g1 is tested by six questions, the checkpoint
+items q01, q02, q03 and q20 and the final-quiz items q21 and q22."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import LearningGoal, QuestionVersion
 
 from ..support import CSRF_FIELD
 from .helpers import LESSON, question_screens, right_answer, shown_positions
+from .test_final_quiz import right, slots_of, start, submit, wrong
 
 GOAL = "nl-l1-g1"
 GOAL_TEXT = "Je kunt uitleggen wat relatiemarketing is."
-GOAL_QUESTIONS = 4  # q01-q03 and q20, all in checkpoint A
+GOAL_CHECKPOINTS = 4  # q01-q03 and q20, all in checkpoint A
+GOAL_QUESTIONS = 6  # and q21, q22 in the final quiz
 
 
 def answer_goal_questions(app, client, goal_slug: str) -> int:
@@ -35,11 +43,26 @@ def test_a_new_student_sees_every_goal_not_started(client, student):
     assert page.count("○</span> Not started") == 23
 
 
+def goal_version_ids(app, goal_slug: str) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(
+            select(QuestionVersion.id).join(QuestionVersion.goals).where(LearningGoal.slug == goal_slug)))
+
+
 def test_answering_every_question_of_a_goal_right_marks_it_mastered(app, client, student):
-    assert answer_goal_questions(app, client, GOAL) == GOAL_QUESTIONS
+    assert answer_goal_questions(app, client, GOAL) == GOAL_CHECKPOINTS
+    page = client.get(f"/lessons/{LESSON}/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "4 of 6 questions answered" in page and "✓</span> Mastered" not in page
+    # the final quiz: the goal's two questions right, every other question wrong
+    goal_versions = goal_version_ids(app, GOAL)
+    attempt_id = start(client)
+    slots = slots_of(app, attempt_id)
+    assert len([s for s in slots if s.version.id in goal_versions]) == GOAL_QUESTIONS - GOAL_CHECKPOINTS
+    answers = {s.number: right(s) if s.version.id in goal_versions else wrong(s) for s in slots}
+    assert submit(client, attempt_id, answers).status_code == 303
     for path in ("/progress", f"/lessons/{LESSON}/"):
         page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
         assert page.count("✓</span> Mastered") == 1, path
         assert "1 of 5 learning goals mastered" in page
-        assert "4 of 4 questions answered" in page
+        assert "6 of 6 questions answered · 100% of answers correct" in page
         assert '<progress max="100" value="100"' in page

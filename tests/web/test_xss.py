@@ -29,9 +29,10 @@ from ..conftest import PASSWORD, make_app, new_user
 from ..support import csrf_token, login
 from .xss_payloads import EVALUATED, PAYLOADS, TEMPLATE_INJECTIONS
 
-# what the templates themselves put on every page; anything else of these kinds is injected
-OWN_SCRIPTS = {"/static/js/lesmark.js"}
-OWN_STYLESHEETS = {"/static/css/lesmark.css"}
+# what the templates themselves put on pages: files of this site's /static/ folder; anything
+# else of these kinds is injected
+OWN_FILES = "/static/"
+OWN_LINK_RELS = {"stylesheet", "icon"}
 FORBIDDEN_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg", "math",
                   "template", "xmp", "plaintext", "isindex", "style", "noscript", "meta", "link", "form",
                   "animate", "set", "foreignobject", "use", "maction", "marquee", "video", "audio", "source"}
@@ -69,9 +70,9 @@ class ScriptFinder(HTMLParser):
 
     def _is_own(self, tag: str, attributes: dict) -> bool:
         if tag == "script":
-            return attributes.get("src") in OWN_SCRIPTS and set(attributes) == {"src", "defer"}
+            return (attributes.get("src") or "").startswith(OWN_FILES) and set(attributes) <= {"src", "defer", "type"}
         if tag == "link":
-            return attributes.get("rel") == "stylesheet" and attributes.get("href") in OWN_STYLESHEETS
+            return attributes.get("rel") in OWN_LINK_RELS and (attributes.get("href") or "").startswith(OWN_FILES)
         if tag == "meta":
             return set(attributes) in ({"charset"}, {"name", "content"}) and attributes.get("name") in (None, "viewport")
         if tag == "form":  # no action: the form posts back to its own page
