@@ -13,11 +13,19 @@ import pytest
 
 from app import database
 from app.extensions import db
-from app.models import ClassGroup, ClassStudent, ClassTeacher, User
+from app.models import AttemptReset, ClassGroup, ClassStudent, ClassTeacher, User
 
 from ..conftest import PASSWORD, make_app
 from ..support import login
-from .review_world import five_students, make_student, many_students
+from .review_world import (
+    START,
+    first_wrong,
+    five_students,
+    make_student,
+    many_students,
+    submit_attempt,
+    three_questions,
+)
 
 _databases = itertools.count(1)
 DISTINCTIVE = ["Zebulon Quartermaine", "Xanthippe Oddbody", "Ulrika Wimbleton", "Ptolemy Farnsworth",
@@ -246,3 +254,22 @@ def test_a_new_student_gets_a_friendly_empty_results_page_linked_from_progress(r
 def db_username(app, user_id: int) -> str:
     with app.app_context():
         return db.session.get(User, user_id).username
+
+
+def test_a_quiz_nobody_took_shows_its_questions_with_zero_answers(teacher):
+    words = text_of(teacher.get("/review/lessons/nl-l1/items").get_data(as_text=True))
+    assert "0 attempts · 0 students" in words and "Too few to judge: only 0 attempts." in words
+    page = teacher.get("/review/lessons/nl-l1/present/1").get_data(as_text=True)
+    values = {t.text for t in svg_of(page).iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "bar-value"}
+    assert values == {"0"}
+
+
+def test_a_reset_attempt_stays_in_the_students_history_marked_as_reset(review_app):
+    user_id, name = make_student(review_app)
+    attempt_id = submit_attempt(review_app, user_id, "nl-l2",
+                                [(v, {first_wrong(v)}) for v in three_questions(review_app)], START)
+    with review_app.app_context():
+        db.session.add(AttemptReset(attempt_id=attempt_id))
+        db.session.commit()
+    words = text_of(logged_in(review_app, name).get("/results").get_data(as_text=True))
+    assert "0 out of 3" in words and "Reset by your teacher" in words and "Handed in" not in words
