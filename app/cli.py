@@ -9,9 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .content.loader import read_tree
+from .content.loader import load_sources, read_tree
 from .content.model import Problem
 from .content.site import build_site
+from .learning.item_checks import check_content_items
 from .services import accounts
 from .services.content_store import OURS, THEIRS, export_files, sync_files
 
@@ -21,11 +22,13 @@ DEMO_ACCOUNTS = (
 )
 
 
-def check_tree(root: Path) -> tuple[list[Problem], int]:
-    """Every problem in the tree (reading, parsing, cross-file references, rendering) and the lesson count."""
+def check_tree(root: Path) -> tuple[list[Problem], list[Problem], int]:
+    """Every problem in the tree (reading, parsing, cross-file references, rendering), the
+    item-writing warnings of the quizzes that load, and the lesson count."""
     files, problems = read_tree(root)
     build = build_site(files)
-    return sorted([*problems, *build.problems], key=lambda p: (p.path, p.line)), len(build.lessons)
+    warnings = check_content_items(load_sources(files))
+    return sorted([*problems, *build.problems], key=lambda p: (p.path, p.line)), warnings, len(build.lessons)
 
 
 def content_root_of(path: Path) -> Path:
@@ -104,19 +107,28 @@ def register_cli(app: Flask) -> None:
 
     @content.command("check")
     @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-    def check(path: Path | None):
-        """List every problem in the content (or in one file); exit 1 if there is any."""
+    @click.option("--strict", is_flag=True, help="Item-writing warnings count as problems (exit 1).")
+    def check(path: Path | None, strict: bool):
+        """List every problem in the content (or in one file); exit 1 if there is any.
+
+        Item-writing warnings (docs/authoring.md) are listed too; they fail only with --strict."""
         target = (path or current_app.config["CONTENT_ROOT"]).resolve()
         root = content_root_of(target)
-        problems, lesson_count = check_tree(root)
+        problems, warnings, lesson_count = check_tree(root)
         if target.is_file():
             wanted = target.relative_to(root).as_posix()
             problems = [p for p in problems if p.path == wanted]
+            warnings = [w for w in warnings if w.path == wanted]
         for problem in problems:
             click.echo(str(problem))
-        if problems:
-            click.echo(f"{len(problems)} problem(s) found.", err=True)
+        for warning in warnings:
+            click.echo(f"{warning.path}:{warning.line}: {'error' if strict else 'warning'}: {warning.message}")
+        failures = len(problems) + (len(warnings) if strict else 0)
+        if failures:
+            click.echo(f"{failures} problem(s) found.", err=True)
             raise SystemExit(1)
+        if warnings:
+            click.echo(f"{len(warnings)} item-writing warning(s); --strict makes them errors.", err=True)
         click.echo(f"Content OK: {lesson_count} lesson(s) checked." if not target.is_file() else "Content OK.")
 
     @content.command("sync")

@@ -9,8 +9,9 @@ from the lesson id and the final-quiz list. No disk, no database.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..learning.item_checks import InvalidWaiver, parse_waiver
 from .frontmatter import split_front_matter
 from .interchange.common import one_line
 from .interchange.markdown import format_front_matter, format_question
@@ -32,6 +33,7 @@ class QuestionDraft:
     rationale: str = ""
     source: str = ""
     fixed_order: bool = False
+    waivers: tuple[tuple[str, str], ...] = ()  # kept from the file; the form does not edit them
 
 
 @dataclass(frozen=True)
@@ -47,19 +49,17 @@ class BankLayout:
 
 def draft_of(question: Question) -> QuestionDraft:
     return QuestionDraft(question.type, question.stem, tuple((o.text, o.correct, o.feedback) for o in question.options),
-                         question.goals, question.rationale, question.source,
-                         getattr(question, "fixed_order", False))
+                         question.goals, question.rationale, question.source, question.fixed_order,
+                         question.waivers)
 
 
 def question_source(question_id: str, draft: QuestionDraft) -> str:
     """One question block in the quiz-file format."""
     question = Question(id=question_id, type=draft.type, goals=draft.goals, stem=draft.stem,
                         options=tuple(Option(one_line(t), c, one_line(f), 0) for t, c, f in draft.options),
-                        source=one_line(draft.source), rationale=one_line(draft.rationale), line=0, goals_line=0)
-    lines = format_question(question).split("\n")
-    if draft.fixed_order and not any(line.startswith("order:") for line in lines):
-        lines.insert(3, "order: fixed")  # after the heading, type and goals
-    return "\n".join(lines).rstrip("\n") + "\n"
+                        source=one_line(draft.source), rationale=one_line(draft.rationale), line=0, goals_line=0,
+                        fixed_order=draft.fixed_order, waivers=draft.waivers)
+    return format_question(question).rstrip("\n") + "\n"
 
 
 def layout(path: str, text: str) -> BankLayout:
@@ -97,12 +97,28 @@ def with_final(final: tuple[str, ...], question_id: str, in_final: bool) -> tupl
 
 def put_question(bank: BankLayout, question_id: str, draft: QuestionDraft, in_final: bool,
                  after: str | None = None) -> str:
-    """The bank with `question_id` replaced (in place) or added (after `after`, else at the end)."""
+    """The bank with `question_id` replaced (in place) or added (after `after`, else at the end).
+
+    Waivers of item-writing rules written in the file are kept: the form does not show them."""
+    if question_id in bank.blocks and not draft.waivers:
+        draft = replace(draft, waivers=written_waivers(bank.blocks[question_id]))
     blocks = {**bank.blocks, question_id: question_source(question_id, draft)}
     order = list(bank.order)
     if question_id not in order:
         order.insert(order.index(after) + 1 if after in order else len(order), question_id)
     return assemble(bank.lesson, with_final(bank.final, question_id, in_final), bank.preamble, order, blocks)
+
+
+def written_waivers(block: str) -> tuple[tuple[str, str], ...]:
+    """The valid `waive:` lines of one question block (the parser reports invalid ones)."""
+    found = []
+    for line in block.split("\n"):
+        if line.startswith("waive:"):
+            try:
+                found.append(parse_waiver(line.partition(":")[2]))
+            except InvalidWaiver:
+                continue
+    return tuple(found)
 
 
 def copy_question(bank: BankLayout, question_id: str, new_id: str) -> str:

@@ -121,6 +121,7 @@ class Question:
     line: int
     goals_line: int
     fixed_order: bool = False  # "order: fixed": options are never shuffled (scales, sequences)
+    waivers: tuple[tuple[str, str], ...] = ()  # (item-writing rule, reason) pairs from "waive:" lines
 
     @property
     def correct_indexes(self) -> frozenset[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from ..learning.item_checks import InvalidWaiver, parse_waiver
 from .frontmatter import (
     ID_PATTERN,
     MAX_ID_CHARS,
@@ -18,7 +19,7 @@ from .model import QUESTION_TYPES, ContentError, Option, Problem, Question, Quiz
 
 QUIZ_FIELDS = {"lesson", "final"}
 QUESTION_HEADING = re.compile(r"^##\s+(\S+)\s*$")
-METADATA = re.compile(r"^(type|goals|source|rationale|order)\s*:\s*(.*)$")
+METADATA = re.compile(r"^(type|goals|source|rationale|order|waive)\s*:\s*(.*)$")
 OPTION = re.compile(r"^[-*]\s+\[( |x|X)\]\s*(.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(.*)$")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -100,10 +101,14 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     question_id = heading.group(1)
     meta: dict[str, tuple[str, int]] = {}
     index = 1
+    waivers: dict[str, str] = {}
     while index < len(block) and (match := METADATA.match(block[index])):
-        if match.group(1) in meta:
+        if match.group(1) == "waive":  # may repeat: one line per item-writing rule waived
+            waive(problems, path, question_id, start + index, match.group(2), waivers)
+        elif match.group(1) in meta:
             problems.append(Problem(path, start + index, f"{question_id}: '{match.group(1)}' given twice"))
-        meta[match.group(1)] = (match.group(2).strip(), start + index)
+        else:
+            meta[match.group(1)] = (match.group(2).strip(), start + index)
         index += 1
     stem_lines: list[str] = []
     while index < len(block) and not OPTION.match(block[index]):
@@ -145,7 +150,25 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
         return None
     return Question(id=question_id, type=qtype, goals=goals, stem=stem, options=tuple(options),
                     source=source, rationale=rationale,
-                    line=start, goals_line=goals_line, fixed_order=order == "fixed")
+                    line=start, goals_line=goals_line, fixed_order=order == "fixed",
+                    waivers=tuple(sorted(waivers.items())))
+
+
+def waive(problems: list[Problem], path: str, question_id: str, line: int, value: str,
+          waivers: dict[str, str]) -> None:
+    """`waive: key-longest — the key quotes the law`: the checker skips that rule for this question."""
+    try:
+        rule, reason = parse_waiver(value)
+    except InvalidWaiver as exc:
+        problems.append(Problem(path, line, f"{question_id}: {exc}"))
+        return
+    if len(reason) > MAX_RATIONALE_CHARS:
+        problems.append(Problem(path, line, f"{question_id}: the waiver's reason is longer than "
+                                            f"{MAX_RATIONALE_CHARS} characters"))
+    elif rule in waivers:
+        problems.append(Problem(path, line, f"{question_id}: rule {rule!r} is waived twice"))
+    else:
+        waivers[rule] = reason
 
 
 def parse_options(problems, path, question_id, start, block, index) -> list[Option]:

@@ -256,6 +256,8 @@ def check_content_items(content: ContentSet,
     For `flask content check` (warnings) and `--strict` (errors): the lesson of each quiz gives
     the language and the checkpoint questions; the quiz's final list is the final-quiz pool.
     """
+    if waivers is None:  # the waivers written in the quiz files ("waive:" lines)
+        waivers = {q.id: dict(q.waivers) for quiz in content.quizzes.values() for q in quiz.questions}
     problems: list[Problem] = []
     for lesson_id, quiz in sorted(content.quizzes.items()):
         lesson = content.lessons.get(lesson_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,19 @@ def test_new_ids_count_on_from_the_highest_number_and_never_reuse_a_taken_id():
     assert editing.next_question_id("nl-l1", {"nl-l1-q01", "nl-l1-q07", "nl-l2-q30"}) == "nl-l1-q08"
     assert editing.next_question_id("nl-l1", set()) == "nl-l1-q01"
     assert editing.next_question_id("nl-l1", {"nl-l1-q99", "nl-l1-q100"}) == "nl-l1-q101"
+
+
+def test_editing_a_question_keeps_its_waivers_and_fixed_order():
+    text = (
+        "---\nlesson: x-l1\nfinal: []\n---\n\n"
+        "## x-l1-q01\ntype: single\ngoals: x-l1-g1\norder: fixed\n"
+        "waive: key-longest — the key quotes the law word for word\n\n"
+        "Which one?\n\n- [x] Alpha\n  > Right.\n- [ ] Beta\n  > Wrong.\n")
+    bank = editing.layout("quizzes/x/01-x.md", text)
+    draft = editing.draft_of(parse_quiz("quizzes/x/01-x.md", text).questions[0])
+    edited = dataclasses.replace(draft, stem="Which one now?", waivers=())
+    new_text = editing.put_question(bank, "x-l1-q01", edited, in_final=False)
+    question = parse_quiz("quizzes/x/01-x.md", new_text).questions[0]
+    assert question.stem == "Which one now?"
+    assert question.fixed_order is True
+    assert question.waivers == (("key-longest", "the key quotes the law word for word"),)

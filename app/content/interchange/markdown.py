@@ -23,10 +23,13 @@ _PATH = "import.md"
 
 def format_question(question: Question) -> str:
     lines = [f"## {question.id}", f"type: {question.type}", f"goals: {', '.join(question.goals)}"]
+    if question.fixed_order:
+        lines.append("order: fixed")
     if question.source:
         lines.append(f"source: {one_line(question.source)}")
     if question.rationale:
         lines.append(f"rationale: {one_line(question.rationale)}")
+    lines += [f"waive: {rule} — {one_line(reason)}" for rule, reason in question.waivers]
     lines += ["", *_stem_lines(question.stem), ""]
     for option in question.options:
         lines.append(f"- [{'x' if option.correct else ' '}] {one_line(option.text)}")
