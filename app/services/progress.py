@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
-from ..learning.mastery import CHECKPOINT, FINAL, Answer, GoalMastery, GoalProgress, class_mastery
+from ..learning.mastery import (
+    CHECKPOINT,
+    FINAL,
+    Answer,
+    GoalMastery,
+    GoalProgress,
+    MasteryExplanation,
+    class_mastery,
+)
 from ..models import (
     Attempt,
     AttemptKind,
@@ -27,6 +35,7 @@ from .gradebook import method_of
 class GoalRow:
     goal: LearningGoal
     progress: GoalProgress
+    explanation: MasteryExplanation | None = None  # the course method's formula with the student's numbers
 
 
 def goals_progress(user_id: int, lesson_ids: list[int]) -> dict[int, list[GoalRow]]:
@@ -59,14 +68,15 @@ def goals_progress(user_id: int, lesson_ids: list[int]) -> dict[int, list[GoalRo
         .where(Attempt.user_id == user_id, Attempt.lesson_id.in_(lesson_ids), AttemptReset.attempt_id.is_(None)))
     answers = [Answer(user_id, str(q), score, at, i, FINAL if kind == AttemptKind.FINAL else CHECKPOINT)
                for q, score, at, i, kind in responses]
-    progress: dict[str, GoalProgress] = {}
+    progress: dict[str, GoalMastery] = {}
     for course_id, method in methods.items():
         course_goals = {str(g.id): sorted(str(q) for q in goal_questions[g.id]) for g, c in goals if c == course_id}
         for goal_id, mastery in class_mastery(answers, course_goals, method, [user_id])[user_id].items():
-            progress[goal_id] = as_progress(mastery)
+            progress[goal_id] = mastery
     rows: dict[int, list[GoalRow]] = {lesson_id: [] for lesson_id in lesson_ids}
     for goal, _course_id in goals:
-        rows[goal.lesson_id].append(GoalRow(goal, progress[str(goal.id)]))
+        mastery = progress[str(goal.id)]
+        rows[goal.lesson_id].append(GoalRow(goal, as_progress(mastery), mastery.explanation))
     return rows
 
 

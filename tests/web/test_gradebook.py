@@ -476,10 +476,15 @@ def test_the_students_progress_page_follows_the_course_method_and_leaves_reset_a
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start:page.index("</li>", start)]))
 
     assert f"{round(100 / len(g1))}% ◐ In progress" in goal_row()
+    # the formula with the student's own numbers: the answered question scores 1, the others 0
+    terms = " + ".join("1" if q == str(g1[0]) else "0" for q in sorted(str(q) for q in g1))
+    assert "Method: your latest answer to each question counts." in goal_row()
+    assert f"({terms}) ÷ {len(g1)} = {round(100 / len(g1))}% · mastered from 75%" in goal_row()
     try:
         with app.app_context():
             class_service.set_mastery_method(course_id, "n_correct", 0.65, 1)
         assert "100% ✓ Mastered" in goal_row()
+        assert "1 of 1 questions fully right = 100%." in goal_row()
         token = csrf_token(client, f"/classes/{class_id}/students/{student_id}")
         assert client.post(f"/classes/{class_id}/students/{student_id}/attempts/{run_id}/reset",
                            data={"csrf_token": token}).status_code == 303
