@@ -157,6 +157,7 @@ def test_without_javascript_slides_and_glossary_are_plain_linked_pages(e2e_app, 
     log_in(page, create_student(e2e_app))
     page.goto(f"/lessons/nl-l1/slides/{TERM_SLIDE}")
     expect(page.get_by_role("button", name="Full screen")).to_be_hidden()
+    expect(page.locator(".keyboard-keys")).to_be_hidden()  # no keys without the script
     page.locator("a.glossary-term", has_text="transactiemarketing").click()
     expect(page).to_have_url(re.compile(r"/courses/nl-klantrelaties/glossary\?lesson=nl-l1&slide=3#term-transactiemarketing$"))
     expect(page.locator("#term-transactiemarketing")).to_be_visible()
