@@ -314,3 +314,21 @@ def test_a_malformed_chunked_body_is_a_400_under_gunicorn(tmp_path):
         server.stop()
     assert all(status.startswith(b"HTTP/1.1 400") for status in statuses), statuses
     assert "Traceback" not in server.log_text()
+
+
+def test_malformed_requests_to_end_another_users_session_end_nothing(app, sample):
+    victim, victim_name = logged_in(app)
+    with app.app_context():
+        victim_session = db.session.scalar(text(
+            "SELECT s.id FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.username = :name"),
+            {"name": victim_name})
+        db.session.remove()
+    intruder, _name = logged_in(app)
+    form = Form(f"/account/sessions/{victim_session}/end", {"csrf_token": csrf_token(intruder, "/"), "junk": "x"},
+                ("csrf_token", "junk"), always_refused=True)  # a valid token still gets 404: not theirs
+    assert_enough(check_form(app, lambda: (intruder, form), sample), sample)
+    token = csrf_token(intruder, "/")
+    for session_id in ("0", "-1", "2147483648", "9999999999999999999", "²", "abc", "1.5", "%00"):
+        response = intruder.post(f"/account/sessions/{session_id}/end", data={"csrf_token": token})
+        assert response.status_code in (400, 404), (session_id, response.status_code)
+    assert victim.get("/progress").status_code == 200  # the victim's session lives on
