@@ -96,3 +96,13 @@ def test_students_get_403_from_the_presenter(e2e_app, new_context):
     log_in(page, create_student(e2e_app))
     response = page.goto(f"/present/{LESSON}/3")
     assert response.status == 403
+
+
+def test_presenter_and_audience_reflow_at_320_px_and_pass_axe_in_dark_mode(e2e_app, new_context):
+    page = new_context(viewport={"width": 320, "height": 640}, color_scheme="dark").new_page()
+    log_in(page, create_teacher(e2e_app))
+    for path in (f"/present/{LESSON}/6", f"/present/{LESSON}/3", f"/present/{LESSON}/6/audience"):
+        page.goto(path)
+        widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert widths[0] <= widths[1], f"{path} scrolls sideways at 320 px: {widths}"
+        assert_no_axe_violations(page, f"{path} at 320 px in dark mode")

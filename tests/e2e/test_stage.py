@@ -221,3 +221,16 @@ def test_the_focused_result_shows_its_ring_to_keyboard_users_only(e2e_app, new_c
     page.keyboard.press("Enter")
     expect(page.locator("#feedback")).to_be_focused()
     assert page.locator("#feedback").evaluate(outline) == "solid"
+
+
+def test_lesson_overview_and_glossary_reflow_at_320_px(e2e_app, new_context):
+    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    log_in(page, create_student(e2e_app))
+    for path in ("/lessons/nl-l1/", "/courses/hu-ugyfelkapcsolat/glossary?lesson=hu-l1&slide=3"):
+        page.goto(path)
+        if path.startswith("/lessons/"):
+            page.get_by_text("All slides", exact=True).click()  # the slide list open too
+        widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.outerHTML.slice(0, 80))""")
+        assert widths[0] <= widths[1], f"{path} scrolls sideways at 320 px: {widths} {wide[:3]}"
