@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..learning.draw import draw_final
 from ..learning.grading import InvalidResponse, grade, total_score
 from ..learning.shuffle import is_order_of, keeps_order, keyed_rng, option_order, to_stored
 from ..models import (
@@ -25,11 +26,13 @@ from ..models import (
     AttemptSlot,
     AttemptStatus,
     FinalQuizItem,
+    LearningGoal,
     LessonProgress,
     Question,
     QuestionVersion,
     Response,
     Screen,
+    question_version_goals,
     utcnow,
 )
 
@@ -156,6 +159,47 @@ def final_questions(lesson_id: int) -> list[QuestionVersion]:
     return list(rows.scalars())
 
 
+def drawn_questions(user_id: int, lesson_id: int, rng: random.Random) -> list[QuestionVersion]:
+    """The questions of a new final-quiz attempt, drawn per learning goal (docs/grading.md).
+
+    The quiz file's `final:` list sets the length of the quiz; the questions come from each
+    goal's pool (every active question of the lesson that measures the goal), those this
+    student has not answered yet first, and never the previous attempt's set again when the
+    pools allow another. Four queries, whatever the size of the pools.
+    """
+    length = db.session.scalar(select(func.count()).select_from(FinalQuizItem).join(
+        Question, Question.id == FinalQuizItem.question_id).where(
+        FinalQuizItem.lesson_id == lesson_id, Question.retired.is_(False)))
+    if not length:
+        return []
+    pool_rows = db.session.execute(
+        select(LearningGoal.id, QuestionVersion)
+        .join(question_version_goals, question_version_goals.c.goal_id == LearningGoal.id)
+        .join(QuestionVersion, QuestionVersion.id == question_version_goals.c.question_version_id)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(LearningGoal.lesson_id == lesson_id, LearningGoal.retired.is_(False),
+               Question.lesson_id == lesson_id, Question.retired.is_(False))
+        .order_by(LearningGoal.position, Question.id)).all()
+    pools: dict[str, list[str]] = {}
+    versions: dict[str, QuestionVersion] = {}
+    for goal_id, version in pool_rows:
+        pools.setdefault(str(goal_id), []).append(str(version.question_id))
+        versions[str(version.question_id)] = version
+    if not pools:
+        return final_questions(lesson_id)
+    answered = {str(q) for q in db.session.scalars(
+        select(Response.question_id).join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Attempt.user_id == user_id, Attempt.lesson_id == lesson_id).distinct())}
+    previous_attempt = (select(Attempt.id).where(
+        Attempt.user_id == user_id, Attempt.lesson_id == lesson_id, Attempt.kind == AttemptKind.FINAL,
+        Attempt.status == AttemptStatus.SUBMITTED).order_by(Attempt.id.desc()).limit(1).scalar_subquery())
+    previous = {str(q) for q in db.session.scalars(
+        select(AttemptSlot.question_id).where(AttemptSlot.attempt_id == previous_attempt))}
+    per_goal = -(-length // len(pools))  # ceiling: every goal asked as often as the length allows
+    drawn = draw_final(pools, answered, previous or None, per_goal, rng)
+    return [versions[question_id] for question_id in drawn]
+
+
 def has_final_quiz(lesson_id: int) -> bool:
     return db.session.scalar(select(exists().where(
         FinalQuizItem.lesson_id == lesson_id, FinalQuizItem.question_id == Question.id,
@@ -183,7 +227,8 @@ def start_final(user_id: int, lesson_id: int, rng: random.Random | None = None) 
     attempt = open_final(user_id, lesson_id)
     if attempt is not None:
         return attempt
-    versions = final_questions(lesson_id)  # the draw (app/learning/draw.py) will choose these
+    rng = rng or random.SystemRandom()
+    versions = drawn_questions(user_id, lesson_id, rng)
     if not versions:
         return None
     attempt = Attempt(user_id=user_id, lesson_id=lesson_id, kind=AttemptKind.FINAL, status=AttemptStatus.OPEN)
@@ -193,7 +238,7 @@ def start_final(user_id: int, lesson_id: int, rng: random.Random | None = None) 
     except IntegrityError:
         db.session.rollback()
         return open_final(user_id, lesson_id)
-    _add_final_slots(attempt, versions, rng or random.SystemRandom())
+    _add_final_slots(attempt, versions, rng)
     db.session.commit()
     return attempt
 
