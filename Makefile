@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install install-test translations db content demo run test lint check-content bench browser redis clean
+.PHONY: help install install-test lock translations db content demo run test lint check-content bench browser redis clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -16,13 +16,25 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install --quiet -e .
+# Exact versions come from the lock files (make lock re-pins them); the app itself is installed
+# without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-test.lock
 	touch $@
+
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+.PHONY: lock
+lock: | $(BIN)/activate ## Pin every dependency in requirements*.lock from pyproject.toml (UPGRADE=1: newest versions)
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements-test.lock pyproject.toml
 
 install: $(VENV)/.installed translations ## Create .venv and install the app
 
@@ -76,6 +88,7 @@ lint: $(VENV)/.installed-test ## ruff
 
 test: install-test ## Run every test (unit, web on SQLite and PostgreSQL, browser)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@# pytest exits 5 when it collects no test: that must fail the run, never pass it.
 	$(BIN)/python -m pytest || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest: no tests collected" >&2; exit $$rc; }
 

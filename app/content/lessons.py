@@ -132,13 +132,15 @@ def split_slides(problems: list[Problem], path: str, body: list[str], first_line
 
 
 def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]) -> Slide | None:
-    content, notes, in_fence, in_notes = [], [], False, False
+    content: list[str] = []
+    notes: list[str] = []
+    in_fence = in_notes = False
     for line in lines:
         if FENCE.match(line):
             in_fence = not in_fence
-        if not in_fence and not in_notes and NOTES.match(line):
+        if not in_fence and not in_notes and (notes_match := NOTES.match(line)):
             in_notes = True
-            rest = NOTES.match(line).group(1)
+            rest = notes_match.group(1)
             if rest:
                 notes.append(rest)
             continue
@@ -149,14 +151,14 @@ def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]
         message = "slide has speaker notes but no content" if any(n.strip() for n in notes) else "empty slide"
         problems.append(Problem(path, start, message))
         return None
-    checkpoint_lines = [(i, ln) for i, ln in meaningful if CHECKPOINT.match(ln)]
+    checkpoint_lines = [(i, m) for i, ln in meaningful if (m := CHECKPOINT.match(ln))]
     if checkpoint_lines:
-        index, line = checkpoint_lines[0]
+        index, checkpoint = checkpoint_lines[0]
         line_number = start + index
         if len(meaningful) > 1:
             problems.append(Problem(path, line_number, "a checkpoint slide may hold only the 'Checkpoint:' line"))
             return None
-        ids = tuple(i for i in re.split(r"[,\s]+", CHECKPOINT.match(line).group(1)) if i)
+        ids = tuple(i for i in re.split(r"[,\s]+", checkpoint.group(1)) if i)
         if not ids:
             problems.append(Problem(path, line_number, "checkpoint names no question ids"))
             return None
@@ -200,7 +202,8 @@ LIST_ITEM = re.compile(r"^( *)(?:[-*+]|\d+[.)]) ")
 
 def check_list_indents(problems: list[Problem], path: str, start: int, lines: list[str]) -> None:
     """Nested list items go two spaces deeper per level; anything else renders wrongly."""
-    previous, in_fence = None, False
+    previous: int | None = None
+    in_fence = False
     for offset, line in enumerate(lines):
         if FENCE.match(line):
             in_fence = not in_fence

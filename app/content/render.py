@@ -73,7 +73,7 @@ DIGITS = "0123456789"
 
 def markdown_cost(text: str) -> float:
     """Estimated rendering time of `text` in microseconds (an upper bound, not a measurement)."""
-    cost = BASE_COST + len(text)
+    cost: float = BASE_COST + len(text)
     cost += sum(weight * text.count(char) for char, weight in LINEAR_COST.items())
     cost += len(text) * UNCLOSED_TAG_COST * max(text.count("<") - text.count(">"), 0)
     cost += len(text) * FENCE_COST * len(FENCE_LINE.findall(text))
@@ -263,7 +263,8 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> Rende
             questions.append(RenderedQuestion(q.id, q.type, q.goals, render_markdown(q.stem), options,
                                               q.rationale, q.source, q.fixed_order))
         except RenderError as exc:
-            raise ContentError([Problem(quiz.path, q.line, f"{q.id} cannot be rendered: {exc}")]) from None
+            path = quiz.path if quiz else lesson.path
+            raise ContentError([Problem(path, q.line, f"{q.id} cannot be rendered: {exc}")]) from None
     return RenderedLesson(tuple(screens), tuple(questions), quiz.final if quiz else ())
 
 

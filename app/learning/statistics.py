@@ -246,7 +246,7 @@ def _flags(stats: QuestionStats) -> tuple[str, ...]:
         flags.append(EVERYONE_CORRECT)
     elif stats.facility == 0:
         flags.append(NOBODY_CORRECT)
-    if any(not o.correct and o.share > 0.5 for o in stats.options):
+    if any(not o.correct and o.share is not None and o.share > 0.5 for o in stats.options):
         flags.append(MOST_CHOSE_SAME_WRONG)
     if any(not o.correct and o.chosen == 0 for o in stats.options):
         flags.append(DISTRACTOR_NEVER_CHOSEN)

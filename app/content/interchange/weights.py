@@ -79,6 +79,7 @@ def describe(mapping: WeightMapping) -> str:
         taken = ", ".join(f"{format_percent(-w)} %" for w in wrong_weights)
         when = (f"It is the same score when no wrong option is ticked and differs when one is: "
                 f"Moodle takes off {taken}, Lesmark {format_percent(100 / wrong)} % for each.")
+    assert mapping.example is not None  # set whenever a score differs (same_everywhere is False)
     ticked, moodle, lesmark = mapping.example
     letters = ", ".join(chr(ord("A") + i) for i in ticked)
     return (f"{head} {when} {mapping.answers_differing} of {mapping.answers_compared} ways to answer "
