@@ -31,7 +31,7 @@ FLAG_TEXT = {
     stats.NOBODY_CORRECT: _l("Nobody answered correctly — check the key and the teaching"),
     stats.MOST_CHOSE_SAME_WRONG: _l("Most chose the same wrong option"),
     stats.DISTRACTOR_NEVER_CHOSEN: _l("Nobody chose this distractor"),
-    stats.DISTRACTOR_RARELY_CHOSEN: _l("A distractor was rarely chosen (by under 5%)"),
+    stats.DISTRACTOR_RARELY_CHOSEN: _l("A distractor was rarely chosen (by fewer than 1 in 20)"),
 }
 RELIABILITY_TEXT = {
     stats.SATISFACTORY: _l("satisfactory (0.75 or more)"),
