@@ -37,9 +37,13 @@ def init_app(app: Flask) -> None:
         return {"language_names": LANGUAGE_NAMES}
 
 
-def language_label(code: str) -> str:
-    """Name of a content language in the interface language: 'nl' -> 'Dutch' / 'Nederlands'."""
+def language_label(code: str, in_sentence: bool = False) -> str:
+    """Name of a content language in the interface language: 'nl' -> 'Dutch' / 'Nederlands'.
+
+    Standalone (a menu item) it starts with a capital; in a sentence it keeps the language's
+    own spelling ("Kurssit (englanti)", "angol nyelvű kurzusok", "Cursussen in het Engels")."""
     try:
-        return Locale.parse(code).get_display_name(str(get_locale() or "en")).capitalize()
+        name = Locale.parse(code).get_display_name(str(get_locale() or "en"))
+        return name if in_sentence else name[:1].upper() + name[1:]
     except (ValueError, UnknownLocaleError):
         return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,8 +23,10 @@ def index():
     if chosen and chosen not in languages:
         chosen = ""  # an unknown filter shows everything rather than an empty page
     summaries = lesson_service.catalogue_summary(chosen or None)
-    groups = {}
-    for summary in summaries:
+    interface = str(get_locale() or "en")
+    groups: dict[str, list] = {}
+    # courses in the reader's own interface language come first, then the others by language code
+    for summary in sorted(summaries, key=lambda s: s.course.language != interface):
         groups.setdefault(summary.course.language, []).append(summary)
     return render_template("main/index.html", groups=groups, languages=languages, chosen=chosen)
 
