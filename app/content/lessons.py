@@ -20,7 +20,11 @@ from .frontmatter import (
 )
 from .model import ContentError, GlossaryLink, Goal, Lesson, Problem, Screen, Slide
 
-LESSON_FIELDS = {"id", "course", "title", "language", "minutes", "goals"}
+LESSON_FIELDS = {"id", "course", "title", "language", "minutes", "goals", "tries", "final_includes_optional"}
+GOAL_FIELDS = {"id", "text"}
+OPTIONAL_GOAL_FIELDS = {"optional"}
+CHECKPOINT_TRIES = (1, 2)
+DEFAULT_CHECKPOINT_TRIES = 2
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Z]{2})?$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 NOTES = re.compile(r"^Notes:\s*(.*)$")
@@ -44,6 +48,9 @@ def parse_lesson(path: str, text: str) -> Lesson:
     language = language_field(problems, path, data, field_line(fm_lines, "language"))
     minutes = minutes_field(problems, path, data, field_line(fm_lines, "minutes"))
     goals = parse_goals(problems, path, data.get("goals"), lesson_id, fm_lines)
+    tries = tries_field(problems, path, data, field_line(fm_lines, "tries"))
+    includes_optional = flag_field(problems, path, data, "final_includes_optional",
+                                   field_line(fm_lines, "final_includes_optional"))
     slides = split_slides(problems, path, body, first_body_line)
     links = tuple(
         GlossaryLink(term=(m.group(2) or m.group(1)).strip(), line=first_body_line + i)
@@ -55,7 +62,8 @@ def parse_lesson(path: str, text: str) -> Lesson:
     p = PurePath(path)
     return Lesson(id=lesson_id, course=course, title=title, language=language, minutes=minutes,
                   goals=goals, slides=tuple(slides), glossary_links=links, path=path,
-                  folder=p.parent.name, stem=p.stem, course_line=field_line(fm_lines, "course"))
+                  folder=p.parent.name, stem=p.stem, course_line=field_line(fm_lines, "course"),
+                  checkpoint_tries=tries, final_includes_optional=includes_optional)
 
 
 def language_field(problems: list[Problem], path: str, data: dict, line: int) -> str:
@@ -76,6 +84,23 @@ def minutes_field(problems: list[Problem], path: str, data: dict, line: int) -> 
     return value
 
 
+def tries_field(problems: list[Problem], path: str, data: dict, line: int) -> int:
+    """`tries:` how often a checkpoint may be answered before its key is shown (default 2)."""
+    value = data.get("tries", DEFAULT_CHECKPOINT_TRIES)
+    if isinstance(value, bool) or value not in CHECKPOINT_TRIES:
+        problems.append(Problem(path, line, "front matter: 'tries' must be 1 or 2"))
+        return DEFAULT_CHECKPOINT_TRIES
+    return value
+
+
+def flag_field(problems: list[Problem], path: str, data: dict, name: str, line: int) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        problems.append(Problem(path, line, f"front matter: {shown(name)} must be true or false"))
+        return False
+    return value
+
+
 def parse_goals(problems: list[Problem], path: str, raw, lesson_id: str, fm_lines: list[str]) -> tuple[Goal, ...]:
     line = field_line(fm_lines, "goals")
     if not isinstance(raw, list) or not raw:
@@ -87,8 +112,8 @@ def parse_goals(problems: list[Problem], path: str, raw, lesson_id: str, fm_line
     goals: list[Goal] = []
     seen: set[str] = set()
     for number, item in enumerate(raw, start=1):
-        if not isinstance(item, dict) or set(item) != {"id", "text"}:
-            problems.append(Problem(path, line, f"goal {number}: needs exactly the fields 'id' and 'text'"))
+        if not isinstance(item, dict) or not GOAL_FIELDS <= set(item) <= GOAL_FIELDS | OPTIONAL_GOAL_FIELDS:
+            problems.append(Problem(path, line, f"goal {number}: needs the fields 'id' and 'text' (and may have 'optional')"))
             continue
         goal_id = text_value(problems, path, item["id"], f"goal {number}: 'id'", line, max_len=MAX_ID_CHARS)
         goal_line = key_line(fm_lines, goal_id, line)
@@ -102,7 +127,10 @@ def parse_goals(problems: list[Problem], path: str, raw, lesson_id: str, fm_line
         if goal_id in seen:
             problems.append(Problem(path, goal_line, f"duplicate goal id {shown(goal_id)}"))
         seen.add(goal_id)
-        goals.append(Goal(id=goal_id, text=text, line=goal_line))
+        optional = item.get("optional", False)
+        if not isinstance(optional, bool):
+            problems.append(Problem(path, goal_line, f"goal {number}: 'optional' must be true or false"))
+        goals.append(Goal(id=goal_id, text=text, line=goal_line, optional=optional is True))
     return tuple(goals)
 
 

@@ -65,6 +65,7 @@ class Goal:
     id: str
     text: str
     line: int
+    optional: bool = False  # `optional: true`: shown as optional, never blocks completing the lesson
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Lesson:
     folder: str
     stem: str  # file name without extension: pairs the lesson with its quiz file
     course_line: int = 1
+    checkpoint_tries: int = 2  # `tries:` answers per checkpoint before its key is shown
+    final_includes_optional: bool = False  # optional goals' questions may be drawn for the final quiz
 
 
 @dataclass(frozen=True)

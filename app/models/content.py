@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,6 +95,10 @@ class Lesson(db.Model):
     source_path: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64))
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # front matter `tries:` (1 or 2 tries per checkpoint before its key is shown)
+    checkpoint_tries: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # front matter `final_includes_optional:`: optional goals' questions may be drawn too
+    final_includes_optional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # the lesson and quiz revisions these rows were built from
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))
     quiz_revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))
@@ -110,6 +115,7 @@ class LearningGoal(db.Model):
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    optional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lesson: Mapped[Lesson] = relationship(back_populates="goals")
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,7 +100,8 @@ class AttemptSlot(db.Model):
 
 class Response(db.Model):
     __tablename__ = "responses"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    # one row per try: a checkpoint may be tried twice before its key is shown (a8_learning_rules)
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id", "try_number", name="uq_responses_try"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slots.id"))
@@ -108,6 +111,9 @@ class Response(db.Model):
     score: Mapped[float] = mapped_column(Float)
     outcome: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    try_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # False only for a checkpoint try after which the student may try again (no key shown)
+    reveals_key: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     slot: Mapped[AttemptSlot] = relationship()
     version: Mapped[QuestionVersion] = relationship()

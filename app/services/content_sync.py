@@ -137,7 +137,9 @@ def sync_lesson(report: SyncReport, built: BuiltLesson, course: Course, lesson: 
         return None
     values = {"course_id": course.id, "title": source.title, "language": source.language, "minutes": source.minutes,
               "position": built.position, "screen_count": len(built.rendered.screens), "source_path": source.path,
-              "content_hash": built.content_hash, "retired": False, "updated_at": utcnow(), **pointers}
+              "content_hash": built.content_hash, "retired": False, "updated_at": utcnow(),
+              "checkpoint_tries": source.checkpoint_tries, "final_includes_optional": source.final_includes_optional,
+              **pointers}
     if lesson is None:
         lesson = Lesson(slug=source.id, **values)
         db.session.add(lesson)
@@ -177,6 +179,7 @@ def sync_goals(lesson: Lesson, built: BuiltLesson, goals: dict[str, LearningGoal
             db.session.add(goal)
             goals[source.id] = goal
         goal.lesson_id, goal.text, goal.position, goal.retired = lesson.id, source.text, position, False
+        goal.optional = source.optional
     db.session.flush()
     return {slug: goals[slug] for slug in wanted}
 
