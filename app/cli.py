@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .content.loader import load_sources, read_tree
+from .content.media import check_media_files, read_media_tree
 from .content.model import Problem
 from .content.site import build_site
 from .learning.item_checks import check_content_items
@@ -26,7 +27,10 @@ def check_tree(root: Path) -> tuple[list[Problem], list[Problem], int]:
     """Every problem in the tree (reading, parsing, cross-file references, rendering), the
     item-writing warnings of the quizzes that load, and the lesson count."""
     files, problems = read_tree(root)
-    build = build_site(files)
+    media_files, unreadable_media = read_media_tree(root)
+    media, media_problems = check_media_files(media_files)
+    problems += unreadable_media + media_problems
+    build = build_site(files, {path: clean.sha256 for path, clean in media.items()})
     warnings = check_content_items(load_sources(files))
     return sorted([*problems, *build.problems], key=lambda p: (p.path, p.line)), warnings, len(build.lessons)
 

@@ -112,6 +112,15 @@ def _folder_inside(path: Path, rel: str, real_root: Path, problems: list[Problem
 
 def read_text_file(path: Path, real_root: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read one content file; raise ContentError (one problem, line 1) if it is not a safe text file."""
+    data = read_file_bytes(path, real_root, max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(path.as_posix(), "file is not UTF-8 text") from None
+
+
+def read_file_bytes(path: Path, real_root: Path, max_bytes: int) -> bytes:
+    """Read one file inside the content folder as bytes (media files too); ContentError if unsafe."""
     where = path.as_posix()
     if path.is_symlink():
         try:
@@ -150,10 +159,7 @@ def read_text_file(path: Path, real_root: Path, max_bytes: int = MAX_FILE_BYTES)
         os.close(fd)
     if len(data) > max_bytes:
         raise _refuse(where, f"file is too large (over {max_bytes} bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _refuse(where, "file is not UTF-8 text") from None
+    return data
 
 
 def _refuse(where: str, message: str) -> ContentError:

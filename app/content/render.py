@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import xml.etree.ElementTree as etree
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
 import markdown
 import nh3
+from markdown.treeprocessors import Treeprocessor
 
 from .lessons import GLOSSARY_LINK, expand_screens
 from .model import ContentError, ContentSet, Glossary, Lesson, Problem, Quiz
@@ -156,9 +159,50 @@ def term_anchor(term: str) -> str:
     return "term-" + re.sub(r"[^\w]+", "-", normal).strip("-")
 
 
-def render_markdown(text: str, glossary_url: str | None = None) -> str:
+class MediaImages(Treeprocessor):
+    """Images point at the course's media files by their cache-busting URL; an image alone in its
+    paragraph with a title becomes a <figure> with the title as its caption. An image whose source
+    is not a known media file is dropped (`flask content check` reports it)."""
+
+    def __init__(self, md, media: Mapping[str, str]):
+        super().__init__(md)
+        self.media = media
+
+    def run(self, root):
+        for parent in root.iter():
+            for image in [child for child in parent if child.tag == "img"]:
+                url = self.media.get(image.get("src", ""))
+                if url is None:
+                    self.drop(parent, image)
+                else:
+                    image.set("src", url)
+        for paragraph in list(root.iter("p")):
+            children = list(paragraph)
+            if len(children) == 1 and children[0].tag == "img" and children[0].get("title") \
+                    and not (paragraph.text or "").strip() and not (children[0].tail or "").strip():
+                image = children[0]
+                paragraph.tag = "figure"
+                image.tail = None
+                caption = etree.SubElement(paragraph, "figcaption")
+                caption.text = image.attrib.pop("title")
+
+    @staticmethod
+    def drop(parent, image):
+        """Keep the alt text in place of the image, so the sentence still reads."""
+        index = list(parent).index(image)
+        text = (image.get("alt") or "") + (image.tail or "")
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(image)
+
+
+def render_markdown(text: str, glossary_url: str | None = None, media: Mapping[str, str] | None = None) -> str:
     """Render trusted-or-not Markdown to HTML that is safe to put in a page.
 
+    `media` maps an image source as written (`media/x.svg`) to its URL; other images are dropped.
     Raises RenderError for text that is too large or too complex to render quickly.
     """
     text = _with_glossary_links(text, glossary_url)
@@ -166,7 +210,9 @@ def render_markdown(text: str, glossary_url: str | None = None) -> str:
     if problem:
         raise RenderError(problem)
     try:
-        html = markdown.Markdown(extensions=EXTENSIONS, output_format="html", tab_length=TAB_LENGTH).convert(text)
+        md = markdown.Markdown(extensions=EXTENSIONS, output_format="html", tab_length=TAB_LENGTH)
+        md.treeprocessors.register(MediaImages(md, media or {}), "media_images", 0)
+        html = md.convert(text)
     except RecursionError:
         raise RenderError("text is nested too deeply") from None
     except Exception as exc:  # a renderer bug on odd input is a problem of this text, not a crash
@@ -181,17 +227,25 @@ def _with_glossary_links(text: str, glossary_url: str | None) -> str:
     return GLOSSARY_LINK.sub(lambda m: _glossary_link(m, glossary_url), text)
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, media: Mapping[str, str] | None = None) -> str:
     """Render one line (an option, a feedback line) without a wrapping paragraph."""
-    html = render_markdown(text)
+    html = render_markdown(text, media=media)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
 
 
 def sanitise(html: str) -> str:
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_only_own_images,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def _only_own_images(tag: str, attribute: str, value: str) -> str | None:
+    """An image loads only from the site's own media route (raw <img> HTML included): a lesson
+    never makes a student's browser fetch from elsewhere."""
+    if tag == "img" and attribute == "src" and not value.startswith("/media/"):
+        return None
+    return value
 
 
 def _glossary_link(match: re.Match, glossary_url: str) -> str:
@@ -234,7 +288,8 @@ class RenderedLesson:
     final: tuple[str, ...]
 
 
-def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> RenderedLesson:
+def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str,
+                  media: Mapping[str, str] | None = None) -> RenderedLesson:
     """Render every slide and question of a lesson; raise ContentError on the first failure.
 
     A lesson file or a quiz file whose Markdown together would take too long is refused
@@ -249,8 +304,8 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> Rende
     for screen in expand_screens(lesson):
         line = screen.line
         try:
-            body = render_markdown(screen.body, glossary_url) if screen.body else ""
-            notes = render_markdown(screen.notes, glossary_url) if screen.notes else ""
+            body = render_markdown(screen.body, glossary_url, media) if screen.body else ""
+            notes = render_markdown(screen.notes, glossary_url, media) if screen.notes else ""
         except RenderError as exc:
             raise ContentError([Problem(lesson.path, line, f"slide cannot be rendered: {exc}")]) from None
         screens.append(RenderedScreen(screen.position, screen.kind, screen.title, body, notes, screen.question_id,
@@ -258,9 +313,9 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str) -> Rende
     questions = []
     for q in quiz.questions if quiz else ():
         try:
-            options = tuple({"html": render_inline(o.text), "feedback_html": render_inline(o.feedback),
+            options = tuple({"html": render_inline(o.text, media), "feedback_html": render_inline(o.feedback, media),
                              "correct": o.correct} for o in q.options)
-            questions.append(RenderedQuestion(q.id, q.type, q.goals, render_markdown(q.stem), options,
+            questions.append(RenderedQuestion(q.id, q.type, q.goals, render_markdown(q.stem, media=media), options,
                                               q.rationale, q.source, q.fixed_order))
         except RenderError as exc:
             path = quiz.path if quiz else lesson.path

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from .loader import load_sources
+from .media import reference_problems
 from .model import ContentError, Course, Lesson, Problem, Quiz
 from .render import (
     RENDERER_VERSION,
@@ -84,9 +85,13 @@ def question_hash(question, markdown: str) -> str:
                   sorted(question.goals), question.rationale, question.source, markdown, extra)
 
 
-def build_site(files: Mapping[str, str]) -> SiteBuild:
-    """Parse and render every file; a file that fails is a problem and is left out of the build."""
+def build_site(files: Mapping[str, str], media: Mapping[str, str] | None = None) -> SiteBuild:
+    """Parse and render every file; a file that fails is a problem and is left out of the build.
+
+    `media` is {media path: sha256} of the images the lessons may show (lessons/<course>/media/...);
+    a lesson whose images are missing, external or without alt text is a problem too."""
     content = load_sources(files)
+    media = media or {}
     build = SiteBuild(problems=list(content.problems), paths=set(files))
     for course in content.courses.values():
         build.courses[course.id] = BuiltCourse(course, render_glossary(content, course.id, build.problems))
@@ -100,7 +105,15 @@ def build_site(files: Mapping[str, str]) -> SiteBuild:
     positions = lesson_positions(stems)
     for lesson in content.lessons.values():
         quiz = content.quizzes.get(lesson.id)
-        built = build_lesson(files, lesson, quiz, positions[lesson.id], build.problems)
+        image_problems, image_urls = [], {}
+        for path in (lesson.path, quiz.path) if quiz else (lesson.path,):
+            problems, urls = reference_problems(path, files[path], media)
+            image_problems += problems
+            image_urls.update(urls)
+        # reported (check fails, an editor's save is refused), but the lesson still builds: the
+        # renderer drops an image it cannot show, so a sync never loses a whole lesson to a figure
+        build.problems.extend(image_problems)
+        built = build_lesson(files, lesson, quiz, positions[lesson.id], build.problems, image_urls)
         if built is not None:
             build.lessons[lesson.id] = built
     build.problems.sort(key=lambda p: (p.path, p.line))
@@ -122,9 +135,9 @@ def render_glossary(content, course_id: str, problems: list[Problem]) -> list[di
 
 
 def build_lesson(files: Mapping[str, str], lesson: Lesson, quiz: Quiz | None, position: int,
-                 problems: list[Problem]) -> BuiltLesson | None:
+                 problems: list[Problem], image_urls: Mapping[str, str] | None = None) -> BuiltLesson | None:
     try:
-        rendered = render_lesson(lesson, quiz, glossary_url(lesson.course))
+        rendered = render_lesson(lesson, quiz, glossary_url(lesson.course), image_urls)
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
@@ -139,6 +152,9 @@ def build_lesson(files: Mapping[str, str], lesson: Lesson, quiz: Quiz | None, po
     sources = {q.id: q for q in quiz.questions} if quiz else {}
     questions = tuple(BuiltQuestion(q, blocks[q.id], question_hash(sources[q.id], blocks[q.id]))
                       for q in rendered.questions)
+    # the image URLs (with their file's hash) count only when there are images, so lessons without
+    # any keep their hash and are not rendered again
     content_hash = digest(RENDERER_VERSION, asdict(lesson), asdict(quiz) if quiz else None, position,
-                          files[lesson.path], files[quiz.path] if quiz else None)
+                          files[lesson.path], files[quiz.path] if quiz else None,
+                          *([dict(sorted(image_urls.items()))] if image_urls else []))
     return BuiltLesson(lesson, quiz, rendered, questions, position, content_hash)

@@ -1,0 +1,398 @@
+"""Images in lessons: judge an uploaded or synced file by its content and make it safe to serve.
+
+PURE: bytes in, clean bytes (or a MediaError saying why not) out; no Flask, no database.
+
+- PNG, JPEG and WebP are recognised by Pillow from their bytes (never from the name), capped in
+  bytes and pixels BEFORE they are decoded, and re-encoded from their pixels, so EXIF, XMP, text
+  chunks and anything appended after the image (an HTML "polyglot") are gone.
+- SVG is accepted only as static data and stored byte for byte: parsed with the standard library's
+  expat without any DTD, entity or processing instruction, every element and attribute on an
+  allow-list, no script, no event handler, no foreignObject, no reference outside the file (href and
+  url() only to '#id'), its own <style> kept but without @import or external url().
+
+Also the lesson format's side: `image_references(text)` finds `![alt](src "caption")` with its line,
+`reference_problems(...)` says what `flask content check` reports about them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+from xml.parsers import expat
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .model import Problem
+
+MAX_MEDIA_BYTES = 2_000_000
+MAX_PIXELS = 16_000_000  # e.g. 4000 x 4000: more than any projector shows
+MAX_SIDE = 10_000
+MAX_SVG_ELEMENTS = 20_000
+MEDIA_FOLDER = "media"
+# the name a media file may have: lower-case letters, digits, '-' and '_', one known extension
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*\.(svg|png|jpg|jpeg|webp)$")
+CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "SVG": "image/svg+xml"}
+EXTENSIONS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "WEBP": ("webp",), "SVG": ("svg",)}
+# markup that has no business inside a raster image: a file that is also a web page is refused
+MARKUP_IN_RASTER = re.compile(rb"<(?:script|html|body|iframe|svg|!doctype)\b", re.IGNORECASE)
+
+
+class MediaError(ValueError):
+    """The file is not an image Lesmark accepts; the message says why (for the author)."""
+
+
+@dataclass(frozen=True)
+class CleanMedia:
+    data: bytes
+    kind: str  # PNG | JPEG | WEBP | SVG
+    width: int | None
+    height: int | None
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def clean_media(data: bytes) -> CleanMedia:
+    """The safe form of an image file (raster: re-encoded; SVG: the same bytes), or MediaError."""
+    if len(data) > MAX_MEDIA_BYTES:
+        raise MediaError(f"the file is larger than {MAX_MEDIA_BYTES // 1_000_000} MB")
+    if not data:
+        raise MediaError("the file is empty")
+    if looks_like_xml(data):
+        return clean_svg(data)
+    return clean_raster(data)
+
+
+def kind_matches_name(kind: str, name: str) -> bool:
+    return name.rsplit(".", 1)[-1].lower() in EXTENSIONS[kind]
+
+
+def name_for(name: str, kind: str) -> str:
+    """`name` with the extension of what the file really is (a JPEG called x.png becomes x.jpg)."""
+    return f"{name.rsplit('.', 1)[0]}.{EXTENSIONS[kind][0]}"
+
+
+# --- raster images ---------------------------------------------------------------------------
+
+def clean_raster(data: bytes) -> CleanMedia:
+    if MARKUP_IN_RASTER.search(data):
+        raise MediaError("the file holds web page or script markup besides an image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "WEBP"))
+            width, height = image.size  # from the header: nothing is decoded yet
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise MediaError(f"the image is too large ({width} x {height} pixels; at most "
+                                 f"{MAX_PIXELS // 1_000_000} million pixels and {MAX_SIDE} pixels a side)")
+            kind = image.format
+            if getattr(image, "n_frames", 1) > 1:
+                raise MediaError("animated images are not supported")
+            image.load()
+            image = ImageOps.exif_transpose(image)  # keep photos upright once EXIF is gone
+            return CleanMedia(encode(image, kind), kind, image.width, image.height)
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own, higher cap
+        raise MediaError(f"the image is too large (at most {MAX_PIXELS // 1_000_000} million pixels)") from None
+    except UnidentifiedImageError:
+        raise MediaError("the file is not a PNG, JPEG, WebP or SVG image") from None
+    except (OSError, ValueError, SyntaxError, EOFError):  # Pillow's ways of saying "broken file"
+        raise MediaError("the image is damaged and cannot be read") from None
+
+
+def encode(image: Image.Image, kind: str) -> bytes:
+    """Pixels only: no EXIF, XMP, ICC profile, comments or text chunks are passed on."""
+    out = io.BytesIO()
+    if kind == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=90, optimize=True)
+    elif kind == "WEBP":
+        image.save(out, "WEBP", quality=90)
+    else:
+        if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+# --- SVG as static data ----------------------------------------------------------------------
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+SVG_ELEMENTS = {
+    "svg", "g", "defs", "title", "desc", "style", "symbol", "use", "marker", "clipPath", "mask", "pattern",
+    "linearGradient", "radialGradient", "stop", "path", "rect", "circle", "ellipse", "line", "polyline",
+    "polygon", "text", "tspan", "textPath", "switch", "filter", "feGaussianBlur", "feOffset", "feFlood",
+    "feComposite", "feMerge", "feMergeNode", "feBlend", "feColorMatrix", "feDropShadow",
+}
+REFUSED_ELEMENTS = {  # named in the message, so an author knows what to remove
+    "script": "a script", "foreignObject": "foreignObject (HTML inside SVG)", "image": "an embedded image",
+    "a": "a link", "iframe": "an iframe", "animate": "an animation", "set": "an animation",
+    "animateTransform": "an animation", "animateMotion": "an animation", "handler": "a script",
+}
+SVG_ATTRIBUTES = {
+    "id", "class", "style", "lang", "viewBox", "preserveAspectRatio", "width", "height", "x", "y", "x1", "y1",
+    "x2", "y2", "cx", "cy", "r", "rx", "ry", "d", "points", "transform", "fill", "fill-opacity", "fill-rule",
+    "stroke", "stroke-width", "stroke-opacity", "stroke-linecap", "stroke-linejoin", "stroke-dasharray",
+    "stroke-dashoffset", "stroke-miterlimit", "opacity", "color", "font-family", "font-size", "font-weight",
+    "font-style", "font-variant", "text-anchor", "dominant-baseline", "alignment-baseline", "baseline-shift",
+    "letter-spacing", "word-spacing", "text-decoration", "dx", "dy", "rotate", "textLength", "lengthAdjust",
+    "visibility", "display", "clip-path", "clip-rule", "mask", "marker-start", "marker-mid", "marker-end",
+    "markerWidth", "markerHeight", "markerUnits", "refX", "refY", "orient", "offset", "stop-color",
+    "stop-opacity", "gradientUnits", "gradientTransform", "spreadMethod", "fx", "fy", "fr", "patternUnits",
+    "patternContentUnits", "patternTransform", "clipPathUnits", "maskUnits", "maskContentUnits", "href",
+    "role", "aria-label", "aria-labelledby", "aria-describedby", "aria-hidden", "focusable", "version",
+    "xmlns", "vector-effect", "paint-order", "shape-rendering", "text-rendering", "filter", "stdDeviation",
+    "in", "in2", "result", "mode", "operator", "k1", "k2", "k3", "k4", "values", "type", "flood-color",
+    "flood-opacity", "filterUnits", "primitiveUnits", "media", "white-space", "startOffset", "method",
+    "spacing", "side", "overflow", "requiredFeatures", "systemLanguage", "writing-mode", "direction",
+    "unicode-bidi", "font-stretch", "mix-blend-mode", "isolation", "pathLength",
+}
+NAMESPACED_ATTRIBUTES = {f"{{{XLINK_NS}}}href": "href", f"{{{XML_NS}}}lang": "lang", f"{{{XML_NS}}}space": "space"}
+LOCAL_URL = re.compile(r"url\(\s*(['\"]?)#[\w.:-]+\1\s*\)", re.IGNORECASE)
+ANY_URL = re.compile(r"url\s*\(", re.IGNORECASE)
+CSS_DANGER = re.compile(r"@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|\\", re.IGNORECASE)
+
+
+def looks_like_xml(data: bytes) -> bool:
+    head = data[:256].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def clean_svg(data: bytes) -> CleanMedia:
+    refuse_declarations(data)
+    try:
+        # safe here: refuse_declarations() has refused every DOCTYPE, entity and instruction
+        root = ElementTree.fromstring(data)  # noqa: S314
+    except ElementTree.ParseError as exc:
+        raise MediaError(f"the SVG is not well-formed XML ({exc})") from None
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise MediaError("the file is neither an image nor an SVG drawing (its root element is not <svg> "
+                         "in the SVG namespace)")
+    for count, element in enumerate(root.iter(), start=1):
+        if count > MAX_SVG_ELEMENTS:
+            raise MediaError(f"the SVG has more than {MAX_SVG_ELEMENTS} elements")
+        check_svg_element(element)
+    width, height = svg_size(root)
+    return CleanMedia(data, "SVG", width, height)
+
+
+def refuse_declarations(data: bytes) -> None:
+    """A DOCTYPE (and with it every entity) and processing instructions such as xml-stylesheet
+    are refused before the document is built: they are how XML reaches outside a file."""
+    def refuse(message):
+        def handler(*_args):
+            raise MediaError(message)
+        return handler
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = refuse("the SVG has a DOCTYPE (entities and DTDs are not allowed)")
+    parser.EntityDeclHandler = refuse("the SVG declares an entity (<!ENTITY is not allowed)")
+    parser.ExternalEntityRefHandler = refuse("the SVG refers to an external entity")
+    parser.ProcessingInstructionHandler = refuse("the SVG has a processing instruction (such as xml-stylesheet)")
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise MediaError(f"the SVG is not well-formed XML ({expat.errors.messages[exc.code]}, line {exc.lineno})") \
+            from None
+
+
+def check_svg_element(element: ElementTree.Element) -> None:
+    namespace, _, name = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
+    if name in REFUSED_ELEMENTS:
+        raise MediaError(f"the SVG contains {REFUSED_ELEMENTS[name]} (<{name}>), which is not allowed")
+    if namespace != SVG_NS or name not in SVG_ELEMENTS:
+        raise MediaError(f"the SVG contains an element that is not allowed: <{name}>")
+    if name == "style":
+        check_css(element.text or "", "<style>")
+        if len(element):
+            raise MediaError("the SVG's <style> holds elements; only CSS text is allowed")
+    for attribute, value in element.attrib.items():
+        if attribute.startswith("{"):
+            if attribute not in NAMESPACED_ATTRIBUTES:
+                raise MediaError(f"the SVG has an attribute that is not allowed: {attribute}")
+            local = NAMESPACED_ATTRIBUTES[attribute]
+        else:
+            local = attribute
+        if local.lower().startswith("on"):
+            raise MediaError(f"the SVG has an event handler ({local} on <{name}>), which is not allowed")
+        if local not in SVG_ATTRIBUTES and local != "space":
+            raise MediaError(f"the SVG has an attribute that is not allowed: {local} on <{name}>")
+        if local == "href" and not value.strip().startswith("#"):
+            raise MediaError(f"the SVG refers to something outside itself (href={value[:60]!r} on <{name}>); "
+                             "only references to '#id' inside the drawing are allowed")
+        check_css(value, f"the {local} attribute of <{name}>")
+
+
+def check_css(text: str, where: str) -> None:
+    if CSS_DANGER.search(text):
+        raise MediaError(f"{where} uses @import, expressions, escapes or javascript:, which are not allowed")
+    if len(ANY_URL.findall(text)) != len(LOCAL_URL.findall(text)):
+        raise MediaError(f"{where} uses url() to something outside the drawing; only url(#id) is allowed")
+
+
+def svg_size(root: ElementTree.Element) -> tuple[int | None, int | None]:
+    """The drawing's size in user units: from width/height, else from the viewBox."""
+    def number(value: str | None) -> int | None:
+        match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*", value or "")
+        return round(float(match.group(1))) if match else None
+
+    width, height = number(root.get("width")), number(root.get("height"))
+    if width and height:
+        return width, height
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    try:
+        return round(float(box[2])), round(float(box[3]))
+    except (IndexError, ValueError):
+        return None, None
+
+
+# --- where media files live ------------------------------------------------------------------
+
+def media_path(course_folder: str, name: str) -> str:
+    return f"lessons/{course_folder}/{MEDIA_FOLDER}/{name}"
+
+
+def is_media_path(path: str) -> bool:
+    """lessons/<folder>/media/<name> with a name Lesmark accepts."""
+    parts = path.split("/")
+    return (len(parts) == 4 and parts[0] == "lessons" and parts[2] == MEDIA_FOLDER and bool(parts[1])
+            and not parts[1].startswith(".") and NAME_PATTERN.match(parts[3]) is not None)
+
+
+def media_url(path: str, sha256: str) -> str:
+    """The URL a page uses: the hash in it lets browsers cache the file for good."""
+    _, folder, _, name = path.split("/")
+    return f"/media/{folder}/{name}?v={sha256[:8]}"
+
+
+# --- images in lesson Markdown ---------------------------------------------------------------
+
+# ![alt](src) or ![alt](src "caption"); the alt text may not hold ']'
+IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(\s*<?(?P<src>[^\s)>]*)>?(?:\s+(?P<q>[\"'])(?P<title>.*?)(?P=q))?\s*\)")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    line: int
+    alt: str
+    src: str
+    title: str | None
+
+
+def image_references(text: str) -> list[ImageReference]:
+    """Every Markdown image of a text with its line (outside fenced code). (An HTML <img> needs no
+    check: the sanitiser keeps an image only when its source is the site's own /media/.)"""
+    images: list[ImageReference] = []
+    fenced = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        images.extend(ImageReference(number, m.group("alt").strip(), m.group("src"), m.group("title"))
+                      for m in IMAGE.finditer(line))
+    return images
+
+
+def resolve(course_folder: str, src: str) -> str | None:
+    """The media path a lesson's `media/<name>` points at, or None for anything else."""
+    if not src.startswith(f"{MEDIA_FOLDER}/"):
+        return None
+    path = media_path(course_folder, src[len(MEDIA_FOLDER) + 1:])
+    return path if is_media_path(path) else None
+
+
+def reference_problems(path: str, text: str, media: dict[str, str]) -> tuple[list[Problem], dict[str, str]]:
+    """What `flask content check` says about the images of one lesson or quiz file, and the URL of
+    every image it may show ({src as written: /media/... URL}). `media` is {media path: sha256}."""
+    folder = PurePosixPath(path).parts[1]
+    problems: list[Problem] = []
+    urls: dict[str, str] = {}
+    for image in image_references(text):
+        if "://" in image.src or image.src.startswith(("//", "data:", "/")):
+            problems.append(Problem(path, image.line, f"image {image.src[:80]!r} is not in this course: put the "
+                                                      "file in the course's media/ folder and write media/<name>"))
+            continue
+        target = resolve(folder, image.src)
+        if target is None:
+            problems.append(Problem(path, image.line, f"image {image.src[:80]!r}: write media/<name> (a-z, 0-9, "
+                                                      "'-', '_'; .svg, .png, .jpg or .webp)"))
+        elif target not in media:
+            problems.append(Problem(path, image.line, f"missing media file {target}"))
+        else:
+            urls[image.src] = media_url(target, media[target])
+        if not image.alt:
+            problems.append(Problem(path, image.line, f"image {image.src[:80]!r} has no alt text: describe "
+                                                      "what it shows between the brackets"))
+    return problems, urls
+
+
+def read_media_tree(root: Path) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every file in lessons/<course>/media/ under root, as bytes (same safety rules as the texts)."""
+    from .loader import _folder_inside, _listing, read_file_bytes
+
+    root = Path(root)
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    try:
+        real_root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return files, problems
+    lessons = root / "lessons"
+    if not _folder_inside(lessons, "lessons", real_root, problems):
+        return files, problems
+    for course_dir in _listing(lessons, "lessons", problems):
+        folder = course_dir / MEDIA_FOLDER
+        rel_folder = f"lessons/{course_dir.name}/{MEDIA_FOLDER}"
+        if not _folder_inside(folder, rel_folder, real_root, problems):
+            continue
+        for file in _listing(folder, rel_folder, problems):
+            rel = f"{rel_folder}/{file.name}"
+            if not is_media_path(rel):
+                problems.append(Problem(rel, 1, "media file name: use a-z, 0-9, '-' and '_' and end in .svg, .png, "
+                                                ".jpg, .jpeg or .webp"))
+                continue
+            try:
+                files[rel] = read_file_bytes(file, real_root, MAX_MEDIA_BYTES)
+            except Exception as exc:  # ContentError: one problem at line 1
+                problems.extend(getattr(exc, "problems", [Problem(rel, 1, "file cannot be read")]))
+    return files, problems
+
+
+def check_media_files(files: dict[str, bytes]) -> tuple[dict[str, CleanMedia], list[Problem]]:
+    """Judge every media file; those that pass, cleaned, and a problem for each that does not."""
+    clean: dict[str, CleanMedia] = {}
+    problems: list[Problem] = []
+    for path, data in sorted(files.items()):
+        try:
+            media = clean_media(data)
+        except MediaError as exc:
+            problems.append(Problem(path, 1, str(exc)))
+            continue
+        if not kind_matches_name(media.kind, path):
+            problems.append(Problem(path, 1, f"the file is a {media.kind} image but its name says otherwise: "
+                                             f"rename it to {name_for(path.rsplit('/', 1)[1], media.kind)}"))
+            continue
+        clean[path] = media
+    return clean, problems
