@@ -19,8 +19,14 @@ CONTENT = load_content(ROOT)
 MEDIAN_LIMIT, SLIDE_LIMIT = 45, 80
 
 
+IMAGE_SOURCE = re.compile(r"!\[[^\]]*\]\(\s*([^)\s]+)")
+
+
 def visible_words(slide) -> list[str]:
-    html = render_markdown(slide.body, glossary_url="/glossary")
+    # figures render as the student sees them: the caption counts, the alt text (read instead of
+    # the image, never shown beside it) does not
+    media = {source: "/media/figure.svg" for source in IMAGE_SOURCE.findall(slide.body)}
+    html = render_markdown(slide.body, glossary_url="/glossary", media=media)
     text = unescape(re.sub(r"<[^>]+>", " ", html))
     return [token for token in text.split() if re.search(r"\w", token)]
 
@@ -56,6 +62,13 @@ def test_the_count_takes_title_bullets_and_shown_glossary_text_but_not_notes_or_
     (slide,) = parse_lesson("xx.md", LESSON_TEXT).slides
     # Twee, woorden, Een, vette, klant, en, €20, 80/20: punctuation alone is no word.
     assert visible_words(slide) == ["Twee", "woorden", "Een", "vette", "klant", "en", "€20.", "80/20"]
+
+
+def test_a_figure_counts_by_its_caption_not_by_its_alt_text():
+    lesson = LESSON_TEXT.replace("Notes:", '![Vier woorden alt tekst](media/x.svg "Drie woorden onderschrift")\n\nNotes:')
+    (slide,) = parse_lesson("xx.md", lesson).slides
+    assert visible_words(slide)[-3:] == ["Drie", "woorden", "onderschrift"]
+    assert "alt" not in visible_words(slide)
 
 
 @pytest.mark.parametrize("lesson_id", sorted(CONTENT.lessons))
