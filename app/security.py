@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from .api import problems
 from .extensions import db, login_manager
 from .services import sessions
 
@@ -104,6 +105,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if problems.is_api_request():  # RFC 9457 problem JSON, never a page
+            return problems.from_http_exception(error)
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have access to this page."),
@@ -119,6 +122,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
         db.session.rollback()
+        if problems.is_api_request():
+            return problems.problem(500, "Something went wrong on our side.")
         return error_page(500, _("Something went wrong on our side. Your earlier answers are safe; try again."))
 
 

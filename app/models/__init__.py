@@ -1,6 +1,6 @@
 """Database models, one module per concern; import them from here."""
 
-from .accounts import ROLES, LoginThrottle, User, UserSession
+from .accounts import ROLES, ApiToken, LoginThrottle, User, UserSession
 from .classes import (
     CLASS_ROLES,
     Assignment,
@@ -38,6 +38,7 @@ from .learning import (
 )
 
 __all__ = [
+    "ApiToken",
     "CLASS_ROLES", "Assignment", "AttemptReset", "ClassGroup", "ClassStudent", "ClassTeacher",
     "CountingRule", "CourseSettings", "KeyReveal",
     "REVISION_ORIGINS", "ContentDocument", "ContentRevision",

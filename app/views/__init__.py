@@ -19,3 +19,7 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_filter(letter_groups, "letter_groups")  # the glossary's letter index
     for module in (main, auth, account, learn, quiz, progress, teach, admin, classes, review, present):
         app.register_blueprint(module.bp)
+
+    from .. import api
+
+    api.init_app(app)  # /api/v1 and its OpenAPI document

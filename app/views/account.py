@@ -1,4 +1,5 @@
-"""Account settings: change the password, see the active sessions, log out everywhere."""
+"""Account settings: change the password, see the active sessions, log out everywhere, and make or
+revoke personal access tokens for the JSON API."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import math
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from ..models import utcnow
-from ..services import accounts, sessions
+from ..services import accounts, sessions, tokens
 from .auth import fresh_cookie, wait_message
 from .forms import MAX_ROW_ID, ChangePasswordForm, CsrfForm
 
@@ -21,14 +27,45 @@ def password_form(**kwargs) -> ChangePasswordForm:
     return ChangePasswordForm(current_user.username, current_user.display_name, **kwargs)
 
 
-def settings_page(form: ChangePasswordForm, status: int = 200, headers: dict | None = None):
+SCOPE_LABELS = {"read": _l("Read courses, lessons, your progress and your quiz results"),
+                "quiz": _l("Start and hand in final quizzes"),
+                "gradebook": _l("Read the gradebooks of your classes")}
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), description=_l("What it is for, e.g. the name of the app using it"),
+                       validators=[DataRequired(_l("Enter a name")),
+                                   Length(max=80, message=_l("Name must be at most 80 characters long"))])
+    scopes = SelectMultipleField(_l("What it may do"), choices=[SelectChoice(k, v) for k, v in SCOPE_LABELS.items()],
+                                 validators=[DataRequired(_l("Choose at least one permission"))])
+    expires = SelectField(_l("Valid for"), default="90",
+                          choices=[SelectChoice("7", _l("7 days")), SelectChoice("30", _l("30 days")),
+                                   SelectChoice("90", _l("90 days")), SelectChoice("365", _l("1 year")),
+                                   SelectChoice("never", _l("No expiry"))])
+
+
+def token_form(**kwargs) -> TokenForm:
+    form = TokenForm(**kwargs)
+    if not current_user.is_teacher:  # only teachers have gradebooks
+        form.scopes.choices = [c for c in form.scopes.choices if c.value != "gradebook"]
+    return form
+
+
+def settings_page(form: ChangePasswordForm, status: int = 200, headers: dict | None = None,
+                  new_token: str | None = None, tokens_form: TokenForm | None = None):
     now = utcnow()
+    token_rows = [{"id": t.id, "name": t.name, "prefix": t.prefix, "scopes": [SCOPE_LABELS[x] for x in t.scopes.split()],
+                   "created": format_timedelta(t.created_at - now, add_direction=True),
+                   "expires": format_timedelta(t.expires_at - now, add_direction=True) if t.expires_at else None,
+                   "last_used": format_timedelta(t.last_used_at - now, add_direction=True) if t.last_used_at else None}
+                  for t in tokens.live_tokens(current_user.id, now)]
     rows = [{"id": record.id, "label": record.user_agent or _("Unknown browser"),
              "started": format_timedelta(record.created_at - now, add_direction=True),
              "last_seen": format_timedelta(record.last_seen_at - now, add_direction=True),
              "current": record.id == getattr(current_user.current_session, "id", None)}
             for record in sessions.active_sessions(current_user.id)]
-    return render_template("account/settings.html", form=form, sessions=rows), status, headers or {}
+    return render_template("account/settings.html", form=form, sessions=rows, api_tokens=token_rows,
+                           token_form=tokens_form or token_form(), new_token=new_token), status, headers or {}
 
 
 @bp.get("/")
@@ -79,3 +116,28 @@ def log_out_everywhere():
     flash(_("You are logged out on every device, this one included."), "info")
     return redirect(url_for("auth.login"), code=303)
 
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    """A new personal access token, shown on this one answer only (never stored, never in a cookie)."""
+    form = token_form()
+    if not form.validate_on_submit():
+        return settings_page(password_form(), 400, tokens_form=form)
+    days = None if form.expires.data == "never" else int(form.expires.data)
+    try:
+        made = tokens.create(current_user.id, form.name.data, form.scopes.data, days)
+    except tokens.TokenError:
+        form.name.errors = [_("You have too many tokens. Revoke one you no longer use first.")]
+        return settings_page(password_form(), 400, tokens_form=form)
+    return settings_page(password_form(), new_token=made.secret)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if not 1 <= token_id <= MAX_ROW_ID or not tokens.revoke(current_user.id, token_id):
+        abort(404)  # not a live token of this user
+    flash(_("The token is revoked: it no longer works."), "info")
+    return redirect(url_for("account.settings"), code=303)

@@ -95,6 +95,9 @@ POLICY: tuple[Row, ...] = (
     Row("account.change_password", "POST", "/account/password", members(400), note="empty form"),
     Row("account.end_session", "POST", "/account/sessions/2147483647/end", members(404),
         note="not a session of theirs"),
+    Row("account.create_token", "POST", "/account/tokens", members(400), note="empty form: no token made"),
+    Row("account.revoke_token", "POST", "/account/tokens/2147483647/revoke", members(404),
+        note="not a token of theirs"),
     Row("account.log_out_everywhere", "POST", "/account/log-out-everywhere", everyone(LOGIN),
         ends_session=True, note="every session ends, then the login page"),
     # lessons: every logged-in user may read and answer checkpoints; notes and keys for teachers
@@ -199,6 +202,17 @@ POLICY: tuple[Row, ...] = (
         note="empty form"),
     Row("classes.dashboard", "GET", "/dashboard", members(200)),
     Row("classes.join", "POST", "/dashboard/join", members(400), note="no code"),
+    # JSON API: a session cookie authenticates nothing there (401 for every visitor); the token roles
+    # are tested in tests/web/test_api_access.py. The OpenAPI document is public.
+    Row("api-docs.openapi_json", "GET", "/api/v1/openapi.json", everyone(200)),
+    Row("api.courses", "GET", "/api/v1/courses", everyone(401)),
+    Row("api.course", "GET", f"/api/v1/courses/{COURSE}", everyone(401)),
+    Row("api.lesson", "GET", f"/api/v1/lessons/{LESSON}", everyone(401)),
+    Row("api.progress", "GET", "/api/v1/progress", everyone(401)),
+    Row("api.start_attempt", "POST", f"/api/v1/lessons/{QUIZ_LESSON}/attempts", everyone(401)),
+    Row("api.attempt", "GET", "/api/v1/attempts/{attempt}", everyone(401)),
+    Row("api.submit_attempt", "POST", "/api/v1/attempts/{attempt}/submit", everyone(401)),
+    Row("api.class_gradebook", "GET", "/api/v1/classes/{class}/gradebook", everyone(401)),
     Row("admin.users", "GET", "/admin/users?q=user", admins(200)),
     Row("admin.set_role", "POST", "/admin/users/999999/role", admins(404), data={"role": "student"},
         note="no such account"),
