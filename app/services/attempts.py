@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..learning.draw import draw_final
-from ..learning.grading import InvalidResponse, grade, total_score
+from ..learning.grading import CORRECT, InvalidResponse, grade, total_score
 from ..learning.shuffle import is_order_of, keeps_order, keyed_rng, option_order, to_stored
 from ..models import (
     Attempt,
@@ -27,6 +27,7 @@ from ..models import (
     AttemptStatus,
     FinalQuizItem,
     LearningGoal,
+    Lesson,
     LessonProgress,
     Question,
     QuestionVersion,
@@ -101,9 +102,20 @@ def _open_run(user_id: int, lesson_id: int) -> Attempt:
     return attempt
 
 
-def answer_checkpoint(user_id: int, screen: Screen, version_id: int, displayed: set[int]) -> CheckpointResult:
-    """Grade one checkpoint answer given as displayed positions. A repeated submission returns
-    the first result unchanged; a refused one (StaleQuestion, InvalidResponse) writes nothing."""
+class UnknownTry(ValueError):
+    """The form names a try that cannot come next (a forged or very old form)."""
+
+
+def answer_checkpoint(user_id: int, screen: Screen, version_id: int, displayed: set[int],
+                      try_number: int = 1) -> CheckpointResult:
+    """Grade one try of a checkpoint, given as displayed positions (docs/grading.md).
+
+    A lesson allows 1 or 2 tries: a try that is not fully right and leaves a try over is stored
+    with `reveals_key=False` (the page shows only the chosen options' feedback); a right try or
+    the last one reveals the key. Each try is graded exactly once: the form names its try, and
+    a repeated submission of a try already graded (or any try after the key was shown) returns
+    the latest result unchanged. A refused one (StaleQuestion, InvalidResponse, UnknownTry)
+    writes nothing."""
     version = db.session.get(QuestionVersion, version_id)
     if version is None or version.question_id != screen.question_id:
         raise StaleQuestion("question version does not belong to this slide")
@@ -111,29 +123,41 @@ def answer_checkpoint(user_id: int, screen: Screen, version_id: int, displayed: 
     order = checkpoint_order(user_id, screen.question_id, run, version)
     if any(not 0 <= p < len(order) for p in displayed):
         raise InvalidResponse("unknown option")
-    result = grade(version.type, len(version.options), version.correct_indexes, to_stored(order, displayed))
     attempt = _open_run(user_id, screen.lesson_id)
-    existing = _checkpoint_response(attempt.id, screen.question_id)
-    if existing is not None:
-        return CheckpointResult(existing, existing.version, created=False)
-    slot = _slot(attempt.id, screen.position, version, order)
+    tries = checkpoint_tries(attempt.id, screen.question_id)
+    if tries and (tries[-1].reveals_key or try_number <= len(tries)):
+        return CheckpointResult(tries[-1], tries[-1].version, created=False)
+    if try_number != len(tries) + 1:
+        raise UnknownTry(try_number)
+    if tries and tries[0].question_version_id != version.id:
+        raise StaleQuestion("a second try answers the version of the first")
+    slot = tries[0].slot if tries else _slot(attempt.id, screen.position, version, order)
+    order = tuple(slot.option_order)
+    result = grade(version.type, len(version.options), version.correct_indexes, to_stored(order, displayed))
     db.session.add(slot)
     response = Response(attempt_id=attempt.id, slot=slot, question_id=screen.question_id,
                         question_version_id=version.id, selected=list(result.selected), score=result.score,
-                        outcome=result.outcome)
+                        outcome=result.outcome, try_number=try_number,
+                        reveals_key=result.outcome == CORRECT or try_number >= _tries_allowed(screen))
     db.session.add(response)
     try:
         db.session.commit()
     except IntegrityError:  # a double click that arrived at the same time
         db.session.rollback()
-        existing = _checkpoint_response(attempt.id, screen.question_id)
-        return CheckpointResult(existing, existing.version, created=False)
+        latest = checkpoint_tries(attempt.id, screen.question_id)[-1]
+        return CheckpointResult(latest, latest.version, created=False)
     return CheckpointResult(response, version, created=True)
 
 
-def _checkpoint_response(attempt_id: int, question_id: int) -> Response | None:
-    return db.session.scalar(select(Response).where(Response.attempt_id == attempt_id,
-                                                    Response.question_id == question_id))
+def _tries_allowed(screen: Screen) -> int:
+    # the slide view loaded the lesson already: usually no query
+    return db.session.get(Lesson, screen.lesson_id).checkpoint_tries
+
+
+def checkpoint_tries(attempt_id: int, question_id: int) -> list[Response]:
+    """The tries of one checkpoint in one lesson run, first try first."""
+    return list(db.session.scalars(select(Response).where(
+        Response.attempt_id == attempt_id, Response.question_id == question_id).order_by(Response.try_number)))
 
 
 def restart_lesson(user_id: int, lesson_id: int) -> bool:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..learning.explain import MultipleResponseExplanation, explain_multiple
 from ..learning.grading import InvalidResponse
 from ..services import attempts
 from ..services import lessons as lesson_service
@@ -13,6 +14,19 @@ from ..services import progress as progress_service
 from .forms import AnswerError, CsrfForm, parse_row_id, parse_selection
 
 bp = Blueprint("learn", __name__)
+
+
+def explain_answer(version, selected) -> MultipleResponseExplanation | None:
+    """The multiple-response rule with the student's numbers, for the score_rule macro; None for
+    the other types (right or wrong needs no sum)."""
+    if version.type != "multiple":
+        return None
+    return explain_multiple(len(version.options), version.correct_indexes, set(selected or ()))
+
+
+@bp.app_context_processor
+def score_explanations():
+    return {"explain_answer": explain_answer}
 
 
 def get_course_or_404(slug: str):
@@ -86,7 +100,8 @@ def slide(slug: str, position: int):
     if view is None:
         abort(404)
     page = render_slide(view)  # render before the commit below expires the loaded rows
-    lesson_service.record_position(current_user.id, view.lesson.id, position)
+    if lesson_service.position_changes(view, position):  # a reload writes nothing
+        lesson_service.record_position(current_user.id, view.lesson.id, position)
     return page
 
 
@@ -102,17 +117,20 @@ def answer(slug: str, position: int):
     view = lesson_service.screen_view(current_user.id, slug, position)
     if view is None or view.screen.kind != "question":
         abort(404)
-    if view.response is not None:  # answered before: show that result, grade nothing again
+    if view.response is not None and view.response.reveals_key:  # the key was shown: grade nothing again
         return redirect(url_for("learn.slide", slug=slug, position=position) + "#feedback", code=303)
     version_id = parse_row_id(request.form.get("version"))
-    if version_id is None:  # a form we did not make: checked before any query
+    try_number = parse_row_id(request.form.get("try", "1"))
+    if version_id is None or try_number not in (1, 2):  # a form we did not make: checked before any query
         return render_slide(view, error=_("This form is incomplete. Reload the page and answer again."), status=400)
     try:
         # the values are the positions the student saw; the service maps them to the options
         displayed = parse_selection(request.form.getlist("option"), len(view.option_order), view.version.type)
         if not displayed:
             raise AnswerError(_no_answer_message(view.version.type))
-        attempts.answer_checkpoint(current_user.id, view.screen, version_id, displayed)
+        attempts.answer_checkpoint(current_user.id, view.screen, version_id, displayed, try_number)
+    except attempts.UnknownTry:
+        return render_slide(view, error=_("This form is incomplete. Reload the page and answer again."), status=400)
     except AnswerError as exc:
         return render_slide(view, error=str(exc), status=400)
     except InvalidResponse:

@@ -44,6 +44,11 @@ def test_a_right_answer_shows_feedback_for_every_option(app, client, student):
 def test_a_wrong_answer_is_marked_wrong_and_shows_the_right_one(app, client, student):
     position, version = first_question_screen(app)
     answer(client, position, version.id, shown(client, position, version, wrong_answer(version)))
+    # the lesson allows a second try (tests/web/test_checkpoint_tries.py); the key follows the last one
+    token = csrf_token(client, f"/lessons/{LESSON}/slides/{position}")
+    client.post(f"/lessons/{LESSON}/slides/{position}/answer",
+                data={"csrf_token": token, "version": str(version.id), "try": "2",
+                      "option": shown(client, position, version, wrong_answer(version))})
     page = client.get(f"/lessons/{LESSON}/slides/{position}").get_data(as_text=True)
     assert "✗</span> Incorrect" in page and "Right answer" in page
 

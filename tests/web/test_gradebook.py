@@ -479,7 +479,7 @@ def test_the_students_progress_page_follows_the_course_method_and_leaves_reset_a
     # the formula with the student's own numbers: the answered question scores 1, the others 0
     terms = " + ".join("1" if q == str(g1[0]) else "0" for q in sorted(str(q) for q in g1))
     assert "Method: your latest answer to each question counts." in goal_row()
-    assert f"({terms}) ÷ {len(g1)} = {round(100 / len(g1))}% · mastered from 75%" in goal_row()
+    assert f"{terms} = 1 of {len(g1)} = {round(100 / len(g1))}%; mastered from 75%." in goal_row()
     try:
         with app.app_context():
             class_service.set_mastery_method(course_id, "n_correct", 0.65, 1)
