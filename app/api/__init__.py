@@ -5,6 +5,7 @@ tokens as Bearer credentials, RFC 9457 problem JSON for every error, and an Open
 from __future__ import annotations
 
 import http
+import os
 
 from flask import Flask
 from flask_smorest import Api
@@ -43,6 +44,8 @@ def init_app(app: Flask) -> None:
     from ..extensions import csrf
     from . import views
 
+    # requests per token (Flask-Limiter syntax), in the shared rate-limit storage
+    app.config.setdefault("API_RATE_LIMIT", os.environ.get("LESMARK_API_RATE_LIMIT", "300 per minute"))
     app.config.update(
         API_TITLE="Lesmark API", API_VERSION="1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json",

@@ -34,7 +34,7 @@ def rate_limit_key() -> str:
     return f"api-token:{prefix}" if prefix else f"api-address:{request.remote_addr}"
 
 
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"), key_func=rate_limit_key)(bp)
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
 
 
 @bp.before_request
