@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -128,6 +129,8 @@ class Screen(db.Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # content | question
+    # part of an optional goal: a slide marked optional, a checkpoint measuring optional goals only
+    optional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     title: Mapped[str] = mapped_column(String(300), default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     notes_html: Mapped[str] = mapped_column(Text, default="")
@@ -202,3 +205,26 @@ class CourseMember(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # one of COURSE_ROLES
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MediaFile(db.Model):
+    """An image a lesson shows, stored in the database so every app machine serves the same bytes.
+
+    `path` is where it is exported to (`lessons/<course folder>/media/<name>`); `data` is the safe
+    form checked by `app/content/media.py` (a raster image re-encoded, an SVG as it came).
+    `synced_sha256` is the hash of the file on disk at the last sync or export (None: never there)."""
+
+    __tablename__ = "media_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_slug: Mapped[str] = mapped_column(String(80), index=True)  # the course folder
+    path: Mapped[str] = mapped_column(String(500), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    synced_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -15,7 +15,8 @@ write transaction, so a slow file never keeps the database locked):
 - `rebuild() -> SyncReport`: rebuild the rendered tables from the stored sources (no files).
 - `export_files(root, record_synced=True) -> ExportReport`: write every live document's current
   revision to root, byte for byte (files that already match are not touched), and record them as
-  synced with the files.
+  synced with the files. Images (`lessons/<course>/media/*`, `MediaFile`) travel the same way
+  in both directions, read as bytes apart from the texts (`app/services/media.py`).
 - `save_revision(path, text, *, author_id, message, origin) -> SaveResult`: for editors and
   importers. Validates the text together with the rest of the site exactly as `flask content
   check` does (parse, cross-check, render); either stores a new revision and rebuilds what it
@@ -40,12 +41,14 @@ from sqlalchemy import and_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..content.loader import MAX_FILE_BYTES, read_tree
+from ..content.media import is_media_path, read_media_tree
 from ..content.model import Problem
 from ..content.site import SiteBuild, build_site
 from ..content.sources import source_hash
 from ..extensions import db
-from ..models import REVISION_ORIGINS, ContentDocument, ContentRevision, utcnow
+from ..models import REVISION_ORIGINS, ContentDocument, ContentRevision, MediaFile, utcnow
 from .content_sync import SyncReport, apply_build
+from .media import MediaChange, apply_media_changes, hashes_after, media_states, plan_media_import
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +93,12 @@ def live_sources(states: dict[str, DocumentState]) -> dict[str, str]:
 def read_states() -> dict[str, DocumentState]:
     states = document_states()
     db.session.rollback()  # end the read transaction before the slow part
+    return states
+
+
+def read_media_states():
+    states = media_states()
+    db.session.rollback()
     return states
 
 
@@ -166,11 +175,13 @@ def sources_after(states: dict[str, DocumentState], changes: list[DocumentChange
 
 # --- the one write transaction ---------------------------------------------------------------
 
-def write(changes: list[DocumentChange], build: SiteBuild, report: SyncReport) -> None:
-    """Store the document changes and the rendered site, then commit once."""
+def write(changes: list[DocumentChange], build: SiteBuild, report: SyncReport,
+          media_changes: list[MediaChange] = ()) -> None:
+    """Store the document and media changes and the rendered site, then commit once."""
     try:
         lock_for_writing()
         apply_changes(changes, report)
+        apply_media_changes(list(media_changes))
         label_courses(build.course_of_path)
         apply_build(build, current_revision_ids(), report)
         db.session.commit()
@@ -260,7 +271,11 @@ def sync_files(root: Path, resolve: str | None = None) -> SyncReport:
         return run_sync(lambda states: ([], []), [problem])
     files, unreadable = read_tree(root)
     unreadable_paths = {p.path for p in unreadable}
-    return run_sync(lambda states: plan_file_import(states, files, unreadable_paths, resolve), unreadable)
+    media, unreadable_media = read_media_tree(root)  # bytes, kept apart from the Markdown texts
+    unreadable_media_paths = {p.path for p in unreadable_media}
+    return run_sync(lambda states: plan_file_import(states, files, unreadable_paths, resolve),
+                    [*unreadable, *unreadable_media],
+                    media_plan=lambda states: plan_media_import(states, media, unreadable_media_paths, resolve))
 
 
 def rebuild() -> SyncReport:
@@ -268,16 +283,18 @@ def rebuild() -> SyncReport:
     return run_sync(lambda states: ([], []))
 
 
-def run_sync(plan, extra_problems: list[Problem] = ()) -> SyncReport:
-    """Read the stored sources, plan the document changes, build the site, then write once."""
+def run_sync(plan, extra_problems: list[Problem] = (), media_plan=None) -> SyncReport:
+    """Read the stored sources, plan the document (and media) changes, build the site, then write once."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         states = read_states()
+        stored_media = read_media_states()
         changes, conflicts = plan(states)
-        build = build_site(sources_after(states, changes))
-        problems = sorted([*extra_problems, *build.problems], key=lambda p: (p.path, p.line))
-        report = SyncReport(problems=problems, conflicts=conflicts)
+        media_changes, media_conflicts, media_problems = media_plan(stored_media) if media_plan else ([], [], [])
+        build = build_site(sources_after(states, changes), hashes_after(stored_media, media_changes))
+        problems = sorted([*extra_problems, *media_problems, *build.problems], key=lambda p: (p.path, p.line))
+        report = SyncReport(problems=problems, conflicts=[*conflicts, *media_conflicts])
         try:
-            write(changes, build, report)
+            write(changes, build, report, media_changes)
             return report
         except StaleContent:
             if attempt == MAX_ATTEMPTS:
@@ -315,14 +332,41 @@ def export_files(root: Path, record_synced: bool = True) -> ExportReport:
             target.write_bytes(data)
             report.written.append(path)
         exported[path] = state
-    if record_synced and exported:
+    exported_media = export_media(root, real_root, report)
+    if record_synced and (exported or exported_media):
         lock_for_writing()
         for document in db.session.scalars(select(ContentDocument).where(ContentDocument.path.in_(exported))):
             state = exported[document.path]
             if document.current_number == state.current_number:  # not saved again meanwhile
                 document.synced_number, document.synced_hash = state.current_number, state.source_hash
+        for media in db.session.scalars(select(MediaFile).where(MediaFile.path.in_(exported_media))):
+            if media.sha256 == exported_media[media.path]:
+                media.synced_sha256 = media.sha256
         db.session.commit()
+    else:
+        db.session.rollback()
     return report
+
+
+def export_media(root: Path, real_root: Path, report: ExportReport) -> dict[str, str]:
+    """Write every stored image to lessons/<course>/media/<name>, byte for byte: {path: sha256}."""
+    exported: dict[str, str] = {}
+    for path, data, sha256 in db.session.execute(select(MediaFile.path, MediaFile.data, MediaFile.sha256)
+                                                 .order_by(MediaFile.path)):
+        target = root / path
+        if not is_media_path(path) or target.is_symlink() or target.parent.is_symlink() \
+                or not target.parent.parent.resolve().is_relative_to(real_root):
+            report.problems.append(Problem(path, 1, "not written: a symbolic link or a path outside the content folder"))
+            continue
+        if target.is_file() and target.read_bytes() == data:
+            report.unchanged.append(path)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            report.written.append(path)
+        exported[path] = sha256
+    db.session.rollback()  # end the read before the write transaction
+    return exported
 
 
 @dataclass
@@ -366,8 +410,9 @@ def save_revision(path: str, text: str, *, author_id: int | None, message: str, 
         if state is not None and not state.retired and state.source == text:
             return SaveResult(True, [], state.current_number)  # nothing changed: no empty revision
         before = live_sources(states)
-        build = build_site({**before, path: text})
-        problems = new_problems(build, before, path)
+        media = hashes_after(read_media_states(), [])
+        build = build_site({**before, path: text}, media)
+        problems = new_problems(build, before, path, media)
         if problems:
             return SaveResult(False, problems)
         change = DocumentChange(path, state.current_number if state else None, text, origin=origin,
@@ -383,12 +428,13 @@ def save_revision(path: str, text: str, *, author_id: int | None, message: str, 
     raise AssertionError("unreachable")
 
 
-def new_problems(build: SiteBuild, before: dict[str, str], path: str) -> list[Problem]:
+def new_problems(build: SiteBuild, before: dict[str, str], path: str,
+                 media: dict[str, str] | None = None) -> list[Problem]:
     """Problems of the saved file, and problems it causes elsewhere (not those already there)."""
     own = [p for p in build.problems if p.path == path]
     elsewhere = [p for p in build.problems if p.path != path]
     if elsewhere:
-        existing = set(build_site(before).problems)
+        existing = set(build_site(before, media).problems)
         elsewhere = [p for p in elsewhere if p not in existing]
     return own + elsewhere
 

@@ -12,12 +12,12 @@ class SlugConverter(BaseConverter):
 
 def register_blueprints(app: Flask) -> None:
     from ..content.alphabet import letter_groups
-    from . import account, admin, auth, classes, learn, main, present, progress, quiz, review, teach
+    from . import account, admin, auth, classes, learn, main, media, present, progress, quiz, review, teach
 
     app.url_map.converters["slug"] = SlugConverter
 
     app.add_template_filter(letter_groups, "letter_groups")  # the glossary's letter index
-    for module in (main, auth, account, learn, quiz, progress, teach, admin, classes, review, present):
+    for module in (main, auth, account, learn, quiz, progress, teach, admin, classes, review, present, media):
         app.register_blueprint(module.bp)
 
     from .. import api

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from ..content.editing import draft_of
 from ..content.loader import MAX_FILE_BYTES
+from ..content.media import MAX_MEDIA_BYTES
 from ..extensions import db
 from ..learning.grading import InvalidResponse, grade
 from ..models import Question
@@ -51,6 +52,8 @@ def allow_whole_lessons(endpoint, values):
     if endpoint in ("teach.edit_lesson", "teach.preview_slide", "teach.import_questions"):
         request.max_content_length = LESSON_REQUEST_BYTES
         request.max_form_memory_size = LESSON_REQUEST_BYTES
+    elif endpoint == "teach.upload_media":  # one image, plus the form around it
+        request.max_content_length = MAX_MEDIA_BYTES + 64 * 1024
 
 
 # --- lookups: 404 for what the user may not edit ------------------------------------------------

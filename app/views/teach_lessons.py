@@ -14,10 +14,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..content.media import MAX_MEDIA_BYTES
 from ..content.model import Problem
 from ..content.render import RenderError, render_markdown
 from ..content.site import glossary_url
 from ..services import authoring, content_store
+from ..services import media as media_service
 from .access import teacher_required
 from .forms import CsrfForm
 from .teach import KINDS, bp, diff_rows, lesson_or_404
@@ -45,12 +47,50 @@ def edit_lesson(slug: str):
             flash(_("Lesson saved."), "success")
             return redirect(url_for("teach.edit_lesson", slug=lesson.slug, slide=form.slide.data), 303)
         problems, status = result.problems, 400
+    return editor_page(lesson, form, problems, status)
+
+
+def editor_page(lesson, form, problems, status: int, media_error: str | None = None):
+    path = authoring.document_path(lesson, "lesson")
     preview = slide_preview(lesson, path, form.source.data or "", form.slide.data or 1)
     if preview["problems"] and not problems:
         problems = preview["problems"]
-        status = 400 if request.method == "POST" else status
+        status = 400 if request.method == "POST" and status == 200 else status
     return render_template("teach/lesson_editor.html", lesson=lesson, course=lesson.course, form=form,
-                           problems=problems, preview=preview), status
+                           problems=problems, preview=preview, media=media_service.course_media(course_folder(lesson)),
+                           media_form=CsrfForm(), media_error=media_error, max_media_mb=MAX_MEDIA_BYTES // 1_000_000
+                           ), status
+
+
+def course_folder(lesson) -> str:
+    """The folder the lesson's file is in: its images are in lessons/<folder>/media/."""
+    return authoring.document_path(lesson, "lesson").split("/")[1]
+
+
+@bp.post("/lessons/<slug:slug>/media")
+@teacher_required
+def upload_media(slug: str):
+    """Store an image for the lessons of this course; the page then shows the line to put in a slide."""
+    lesson = lesson_or_404(slug)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("image")
+    if upload is None or not upload.filename:
+        return media_failure(lesson, _("Choose an image file to upload."))
+    data = upload.stream.read(MAX_MEDIA_BYTES + 1)
+    result = media_service.upload(course_folder(lesson), upload.filename, data, current_user.id)
+    if not result.ok:
+        return media_failure(lesson, _("The image was not stored: %(reason)s", reason=result.message))
+    flash(_("Image stored as media/%(name)s. Put it on a slide with a line of its own: "
+            "![describe the image](media/%(name)s \"caption\")", name=result.name), "success")
+    return redirect(url_for("teach.edit_lesson", slug=lesson.slug) + "#media", 303)
+
+
+def media_failure(lesson, message: str):
+    form = LessonForm(formdata=None)
+    form.source.data = authoring.current_source(authoring.document_path(lesson, "lesson")) or ""
+    form.slide.data = 1
+    return editor_page(lesson, form, [], 400, media_error=message)
 
 
 @bp.post("/lessons/<slug:slug>/edit/preview")
@@ -80,7 +120,8 @@ def slide_preview(lesson, path: str, text: str, number: int) -> dict:
         preview["questions"] = list(slide.question_ids)
         return preview
     try:
-        preview["html"] = render_markdown(slide.body, glossary_url(lesson.course.slug))
+        preview["html"] = render_markdown(slide.body, glossary_url(lesson.course.slug),
+                                          media_service.image_urls(course_folder(lesson)))
     except RenderError as exc:
         preview["problems"] = [Problem(path, slide.line, f"slide cannot be rendered: {exc}")]
     return preview

@@ -84,6 +84,7 @@ POLICY: tuple[Row, ...] = (
     Row("static", "GET", "/static/css/lesmark.css", everyone(200)),
     Row("learn.course", "GET", f"/courses/{COURSE}/", everyone(200)),
     Row("learn.glossary", "GET", f"/courses/{COURSE}/glossary", everyone(200)),
+    Row("media.file", "GET", f"/media/{COURSE}/klantpiramide.svg", everyone(200), note="a shipped figure"),
     Row("main.set_language", "POST", "/language", everyone(REDIRECT), data={"language": "nl"}),
     # accounts: logged-in users are sent home from the login and registration pages
     Row("auth.login", "GET", "/login", {**everyone(REDIRECT), ANONYMOUS: 200}),
@@ -166,6 +167,7 @@ POLICY: tuple[Row, ...] = (
     Row("teach.edit_lesson", "POST", f"/teach/lessons/{LESSON}/edit", course_editors(400), note="empty form"),
     Row("teach.preview_slide", "POST", f"/teach/lessons/{LESSON}/edit/preview", course_editors(400),
         note="no slide number"),
+    Row("teach.upload_media", "POST", f"/teach/lessons/{LESSON}/media", course_editors(400), note="no file"),
     Row("teach.history", "GET", f"/teach/lessons/{LESSON}/history/quiz", course_editors(200)),
     Row("teach.diff", "GET", f"/teach/lessons/{LESSON}/history/lesson/diff?a=1&b=1", course_editors(200)),
     Row("teach.restore", "POST", f"/teach/lessons/{LESSON}/history/lesson/999999/restore", course_editors(404),
