@@ -32,6 +32,8 @@ class RequestContextFilter(logging.Filter):
 
 def _user_id() -> int | None:
     try:
+        if getattr(g, "api_user", None) is not None:  # the JSON API authenticates by token, not cookie
+            return g.api_user.id
         return current_user.id if current_user and current_user.is_authenticated else None
     except Exception:  # noqa: BLE001 - a log line must never break a request
         return None

@@ -5,13 +5,17 @@ personal access tokens made and revoked on the account page (shown once, stored 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import logging
 import re
 
 import pytest
+from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy import func, select, text
 
 from app.extensions import db
+from app.logs import RequestContextFilter, access_log
 from app.models import ApiToken, AttemptSlot, QuestionVersion
 from app.services import classes, tokens
 from tests.conftest import PASSWORD, make_app, new_user
@@ -359,3 +363,21 @@ def test_live_tokens_are_limited_per_account(app):
         assert db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.user_id == user_id)) \
             == tokens.MAX_TOKENS
         db.session.remove()
+
+
+def test_the_access_log_names_the_token_owner_and_never_the_token(app):
+    user_id, headers = token_for(app)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("%(message)s %(request_id)s %(user_id)s"))
+    handler.addFilter(RequestContextFilter())
+    access_log.addHandler(handler)
+    level, access_log.level = access_log.level, logging.INFO
+    try:
+        assert app.test_client().get("/api/v1/courses", headers=headers).status_code == 200
+    finally:
+        access_log.removeHandler(handler)
+        access_log.setLevel(level)
+    record = json.loads(stream.getvalue().splitlines()[-1])
+    assert record["user_id"] == user_id and record["message"] == "GET /api/v1/courses 200"
+    assert headers["Authorization"][7:] not in stream.getvalue()
