@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -37,6 +37,8 @@ class ScreenView:
     response: Response | None
     # stored option indexes in the order this student sees them (empty on a content slide)
     option_order: tuple[int, ...] = ()
+    # (last, furthest) reading position stored for this student and lesson; None before the first visit
+    stored_position: tuple[int, int] | None = None
 
 
 def catalogue() -> list[Course]:
@@ -109,16 +111,18 @@ def lesson_by_slug(slug: str) -> Lesson | None:
     return db.session.scalar(select(Lesson).where(Lesson.slug == slug, Lesson.retired.is_(False)))
 
 
-def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | None:
-    """Everything one slide page needs, in a single SQL statement."""
+def _screen_view_statement():
+    """The one statement of a slide page, built once: constructing a SELECT of this size costs more
+    Python time than running it, so each request only binds user, slug and position."""
+    user_id, lesson_slug, position = bindparam("user_id"), bindparam("slug"), bindparam("position")
     run_filter = (Attempt.user_id == user_id, Attempt.kind == AttemptKind.LESSON, Attempt.lesson_id == Lesson.id)
     own_run = select(Attempt.id).where(*run_filter, Attempt.status == AttemptStatus.OPEN).scalar_subquery()
     closed_runs = (select(func.count(Attempt.id)).where(*run_filter, Attempt.status == AttemptStatus.CLOSED)
                    .scalar_subquery())
     answered_version = aliased(QuestionVersion)
-    row = db.session.execute(
+    return (
         select(Screen, Lesson, Course, QuestionVersion, Response, answered_version, AttemptSlot.option_order,
-               closed_runs)
+               closed_runs, LessonProgress.last_position, LessonProgress.furthest_position)
         .join(Lesson, Lesson.id == Screen.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
         .outerjoin(Question, Question.id == Screen.question_id)
@@ -126,19 +130,38 @@ def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | N
         .outerjoin(Response, and_(Response.question_id == Screen.question_id, Response.attempt_id == own_run))
         .outerjoin(answered_version, answered_version.id == Response.question_version_id)
         .outerjoin(AttemptSlot, AttemptSlot.id == Response.slot_id)
+        .outerjoin(LessonProgress, and_(LessonProgress.user_id == user_id, LessonProgress.lesson_id == Lesson.id))
         .where(Lesson.slug == lesson_slug, Lesson.retired.is_(False), Screen.position == position)
-    ).first()
+        .order_by(Response.try_number.desc())  # a checkpoint tried twice: its latest try
+    )
+
+
+_SCREEN_VIEW = _screen_view_statement()
+
+
+def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | None:
+    """Everything one slide page needs, with the student's reading position, in a single SQL statement."""
+    row = db.session.execute(_SCREEN_VIEW, {"user_id": user_id, "slug": lesson_slug, "position": position}).first()
     if row is None:
         return None
-    screen, lesson, course, version, response, answered, answered_order, runs = row
+    screen, lesson, course, version, response, answered, answered_order, runs, last, furthest = row
+    stored = (last, furthest) if last is not None else None
     if answered is not None:  # the version and order the student answered, even if it changed since
-        return ScreenView(screen, lesson, course, answered, response, tuple(answered_order))
+        return ScreenView(screen, lesson, course, answered, response, tuple(answered_order), stored)
     order = checkpoint_order(user_id, screen.question_id, runs, version) if version is not None else ()
-    return ScreenView(screen, lesson, course, version, response, order)
+    return ScreenView(screen, lesson, course, version, response, order, stored)
+
+
+def position_changes(view: ScreenView, position: int) -> bool:
+    """Whether showing `position` moves the stored reading position (a reload of the same slide does not)."""
+    if view.stored_position is None:
+        return True
+    last, furthest = view.stored_position
+    return last != position or furthest < position
 
 
 def record_position(user_id: int, lesson_id: int, position: int) -> None:
-    """Remember where the student is, in one upsert statement."""
+    """Remember where the student is, in one upsert statement. Commits."""
     values = {"user_id": user_id, "lesson_id": lesson_id, "last_position": position,
               "furthest_position": position, "updated_at": utcnow()}
     dialect = db.session.get_bind().dialect.name
