@@ -206,6 +206,14 @@ def test_a_student_registers_learns_by_keyboard_passes_the_quiz_and_sees_mastery
     assert_no_axe_violations(page, "an answered checkpoint question")
     # The keys still work after answering (focus is on the feedback, not on a form field).
     press_and_wait(page, "ArrowRight", base_url, first_q + 1, total)
+    # The rest of checkpoint A, by keyboard too: a goal counts all its questions (unanswered ones as 0),
+    # so mastering its first goal takes its checkpoint questions and its final-quiz questions.
+    n = first_q + 1
+    while n in facts["questions"]:
+        answer_checkpoint_by_keyboard(page, as_shown(page, facts["questions"][n]))
+        expect(page.locator("#feedback .badge-correct")).to_have_text(re.compile("Correct"))
+        n += 1
+        press_and_wait(page, "ArrowRight", base_url, n, total)
 
     # The final quiz: every question right.
     page.goto(f"/lessons/{LESSON}/quiz")
@@ -281,6 +289,15 @@ def test_the_site_works_without_javascript(e2e_app, new_context):
     page.locator(f"label[for=option-{wrong}]").click()  # the whole label is the target
     expect(page.locator(f"#option-{wrong}")).to_be_checked()
     page.get_by_role("button", name="Check answer").click()
+    expect(page).to_have_url(re.compile(rf"/lessons/{LESSON}/slides/{first_q}#feedback$"))
+    # a wrong first try: the chosen option's feedback, a second try, and never the key yet
+    expect(page.locator("#feedback .badge-incorrect")).to_have_text(re.compile("Not right yet"))
+    first_try = page.locator(".option-result.is-picked")
+    expect(first_try).to_have_count(1)
+    expect(first_try.locator(".option-feedback")).not_to_have_text("")
+    expect(page.locator(".badge-correct")).to_have_count(0)
+    page.locator(f"label[for=option-{wrong}]").click()
+    page.get_by_role("button", name="Check my second try").click()
     expect(page).to_have_url(re.compile(rf"/lessons/{LESSON}/slides/{first_q}#feedback$"))
     expect(page.locator("#feedback .badge-incorrect")).to_have_text(re.compile("Incorrect"))
     picked = page.locator(".option-result.is-picked")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_journey import assert_no_axe_violations, create_student, lesson_facts, log_in
+from .test_journey import as_shown, assert_no_axe_violations, create_student, lesson_facts, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -190,10 +190,18 @@ def test_slide_question_and_glossary_pages_pass_axe_and_are_photographed(e2e_app
         page.goto(path)
         assert_no_axe_violations(page, f"{path} at {size} ({scheme})")
         page.screenshot(path=tmp_path / f"{path.strip('/').replace('/', '_').split('?')[0]}-{size.replace(' ', '')}.png")
-    # answered: the result, the right answer and the feedback, still within the stage's controls
+    # answered wrong twice (options are shuffled per student: the wrong one is read from the page):
+    # the first try's feedback without the key, then the result, the right answer and the feedback
     page.goto(f"/lessons/nl-l1/slides/{question}")
-    page.locator("label[for=option-0]").click()
+    answer = as_shown(page, facts["questions"][question])
+    wrong = next(i for i in range(answer["count"]) if i not in answer["correct"])
+    page.locator(f"label[for=option-{wrong}]").click()
     page.get_by_role("button", name="Check answer").click()
+    expect(page.locator("#feedback")).to_be_focused()
+    expect(page.locator("[data-announcer]")).to_contain_text("Not right yet")
+    assert_no_axe_violations(page, f"a checkpoint after a wrong first try at {size} ({scheme})")
+    page.locator(f"label[for=option-{wrong}]").click()
+    page.get_by_role("button", name="Check my second try").click()
     expect(page.locator("#feedback")).to_be_focused()
     expect(page.locator("[data-announcer]")).to_contain_text(re.compile("Right answers?:"))
     assert_no_axe_violations(page, f"an answered checkpoint at {size} ({scheme})")
