@@ -34,6 +34,7 @@ MAX_GOALS = 12
 MAX_GOAL_CHARS = 500
 MAX_SLIDES = 200
 MAX_CHECKPOINT_QUESTIONS = 20
+OPTIONAL_SLIDE = "<!-- optional -->"  # a line of its own: the slide belongs to an optional part
 
 
 def parse_lesson(path: str, text: str) -> Lesson:
@@ -205,7 +206,8 @@ def parse_slide(problems: list[Problem], path: str, start: int, lines: list[str]
     if len(title) > MAX_TITLE_CHARS:
         problems.append(Problem(path, start, f"slide title is longer than {MAX_TITLE_CHARS} characters"))
     return Slide(kind="content", line=start, title=title, body="\n".join(content).strip("\n"),
-                 notes="\n".join(notes).strip("\n"))
+                 notes="\n".join(notes).strip("\n"),
+                 optional=any(ln.strip() == OPTIONAL_SLIDE for ln in content))
 
 
 # No regular expressions with two adjacent quantifiers over the same characters here: the old
@@ -255,7 +257,8 @@ def expand_screens(lesson: Lesson) -> list[Screen]:
     for slide in lesson.slides:
         if slide.kind == "content":
             screens.append(Screen(position=len(screens) + 1, kind="content", title=slide.title,
-                                  body=slide.body, notes=slide.notes, line=slide.line))
+                                  body=slide.body, notes=slide.notes, line=slide.line,
+                                  optional=slide.optional))
             continue
         checkpoint_number += 1
         for item, question_id in enumerate(slide.question_ids, start=1):

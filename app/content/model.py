@@ -84,6 +84,7 @@ class Slide:
     body: str
     notes: str
     question_ids: tuple[str, ...] = ()
+    optional: bool = False  # a content slide with the line "<!-- optional -->"
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class Screen:
     checkpoint_item: int | None = None  # 1-based within the checkpoint
     checkpoint_size: int | None = None
     line: int = 0  # where the slide starts in its file
+    optional: bool = False  # a content slide marked "<!-- optional -->"
 
 
 @dataclass

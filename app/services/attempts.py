@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -187,7 +187,8 @@ def drawn_questions(user_id: int, lesson_id: int, rng: random.Random) -> list[Qu
     """The questions of a new final-quiz attempt, drawn per learning goal (docs/grading.md).
 
     The quiz file's `final:` list sets the length of the quiz; the questions come from each
-    goal's pool (every active question of the lesson that measures the goal), those this
+    required goal's pool (every active question of the lesson that measures the goal; optional
+    goals too when the lesson includes them), those this
     student has not answered yet first, and never the previous attempt's set again when the
     pools allow another. Four queries, whatever the size of the pools.
     """
@@ -196,12 +197,15 @@ def drawn_questions(user_id: int, lesson_id: int, rng: random.Random) -> list[Qu
         FinalQuizItem.lesson_id == lesson_id, Question.retired.is_(False)))
     if not length:
         return []
+    # optional goals are left out of the draw unless the lesson says `final_includes_optional: true`
+    includes_optional = select(Lesson.final_includes_optional).where(Lesson.id == lesson_id).scalar_subquery()
     pool_rows = db.session.execute(
         select(LearningGoal.id, QuestionVersion)
         .join(question_version_goals, question_version_goals.c.goal_id == LearningGoal.id)
         .join(QuestionVersion, QuestionVersion.id == question_version_goals.c.question_version_id)
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .where(LearningGoal.lesson_id == lesson_id, LearningGoal.retired.is_(False),
+               or_(LearningGoal.optional.is_(False), includes_optional),
                Question.lesson_id == lesson_id, Question.retired.is_(False))
         .order_by(LearningGoal.position, Question.id)).all()
     pools: dict[str, list[str]] = {}

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..content.lessons import expand_screens
 from ..content.model import Problem
 from ..content.site import BuiltLesson, BuiltQuestion, SiteBuild, glossary_url
 from ..extensions import db
@@ -153,17 +154,31 @@ def sync_lesson(report: SyncReport, built: BuiltLesson, course: Course, lesson: 
     question_rows = sync_questions(report, lesson, built.questions, goal_rows, questions)
     db.session.execute(delete(Screen).where(Screen.lesson_id == lesson.id))
     db.session.execute(delete(FinalQuizItem).where(FinalQuizItem.lesson_id == lesson.id))
+    optional = optional_positions(built)
     db.session.add_all(
         Screen(lesson_id=lesson.id, position=s.position, kind=s.kind, title=s.title, body_html=s.body_html,
                notes_html=s.notes_html, question_id=question_rows[s.question_id].id if s.question_id else None,
                checkpoint_number=s.checkpoint_number, checkpoint_item=s.checkpoint_item,
-               checkpoint_size=s.checkpoint_size)
+               checkpoint_size=s.checkpoint_size, optional=s.position in optional)
         for s in built.rendered.screens
     )
     db.session.add_all(FinalQuizItem(lesson_id=lesson.id, position=i, question_id=question_rows[qid].id)
                        for i, qid in enumerate(built.rendered.final, start=1))
     db.session.flush()
     return lesson
+
+
+def optional_positions(built: BuiltLesson) -> set[int]:
+    """Screens of optional goals: content slides marked optional, and checkpoint questions whose
+    goals are all optional."""
+    optional_goals = {g.id for g in built.source.goals if g.optional}
+    positions = set()
+    for screen in expand_screens(built.source):
+        question = built.quiz.question(screen.question_id) if built.quiz and screen.question_id else None
+        if screen.optional or (question is not None and question.goals
+                               and set(question.goals) <= optional_goals):
+            positions.add(screen.position)
+    return positions
 
 
 def sync_goals(lesson: Lesson, built: BuiltLesson, goals: dict[str, LearningGoal]) -> dict[str, LearningGoal]:

@@ -5,7 +5,8 @@
   (attempt, question) to (attempt, question, try), which keeps exactly-once per try.
 - `lessons.checkpoint_tries` (front matter `tries:`, default 2) and
   `lessons.final_includes_optional` (front matter `final_includes_optional:`).
-- `learning_goals.optional` (a goal's `optional: true`).
+- `learning_goals.optional` (a goal's `optional: true`) and `screens.optional` (a slide marked
+  `<!-- optional -->`, or a checkpoint question measuring optional goals only).
 
 Revision ID: a8_learning_rules
 Revises: a7_media
@@ -45,9 +46,13 @@ def upgrade():
                                       server_default=sa.false()))
     with op.batch_alter_table('learning_goals') as batch_op:
         batch_op.add_column(sa.Column('optional', sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table('screens') as batch_op:
+        batch_op.add_column(sa.Column('optional', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
+    with op.batch_alter_table('screens') as batch_op:
+        batch_op.drop_column('optional')
     with op.batch_alter_table('learning_goals') as batch_op:
         batch_op.drop_column('optional')
     with op.batch_alter_table('lessons') as batch_op:
