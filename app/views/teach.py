@@ -22,10 +22,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..content.editing import draft_of
+from ..content.lessons import parse_lesson
 from ..content.loader import MAX_FILE_BYTES
 from ..content.media import MAX_MEDIA_BYTES
+from ..content.model import ContentError
 from ..extensions import db
 from ..learning.grading import InvalidResponse, grade
+from ..learning.item_checks import ItemWarning, check_items
 from ..models import Question
 from ..services import authoring
 from .access import teacher_required
@@ -172,10 +175,27 @@ def questions(slug: str):
     return questions_page(lesson)
 
 
+def item_warnings(lesson, bank) -> list[ItemWarning]:
+    """The item-writing checker's warnings for the lesson's quiz bank, as `flask content check`
+    gives them: the lesson file names the checkpoint questions, the bank's final list the pool."""
+    if not bank.questions:
+        return []
+    lesson_source = authoring.current_source(authoring.document_path(lesson, "lesson"))
+    try:
+        parsed = parse_lesson(authoring.document_path(lesson, "lesson"), lesson_source or "")
+        checkpoints = {q for slide in parsed.slides for q in slide.question_ids}
+    except ContentError:  # a broken lesson file is reported on its own page
+        checkpoints = set()
+    final = bank.layout.final if bank.layout else ()
+    waivers = {q.id: dict(q.waivers) for q in bank.questions.values()}
+    return check_items(list(bank.questions.values()), checkpoints, final, lesson.language, waivers)
+
+
 def questions_page(lesson, problems=(), status: int = 200):
     bank = authoring.quiz_bank(lesson)
     order = bank.layout.order if bank.layout else ()
     return render_template("teach/questions.html", lesson=lesson, course=lesson.course, bank=bank, order=order,
+                           warnings=item_warnings(lesson, bank),
                            final=set(bank.layout.final) if bank.layout else set(),
                            answered=authoring.answered_question_ids(lesson), problems=[*bank.problems, *problems],
                            form=CsrfForm()), status
@@ -217,8 +237,11 @@ def question_page(lesson, form: QuestionForm, question_id: str | None):
             abort(400)
     status = 400 if request.method == "POST" else 200
     answered = question_id in authoring.answered_question_ids(lesson) if question_id else False
+    warnings = [w for w in item_warnings(lesson, authoring.quiz_bank(lesson))
+                if question_id and w.question_id == question_id]
     return render_template("teach/question_form.html", lesson=lesson, course=lesson.course, form=form,
-                           question_id=question_id, problems=problems, answered=answered), status
+                           question_id=question_id, problems=problems, answered=answered,
+                           warnings=warnings), status
 
 
 def bank_action(slug: str, question_id: str, action):
