@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -49,16 +49,24 @@ def start(user: User, user_agent: str, now: datetime | None = None) -> str:
     return token
 
 
+def _live_session_statement():
+    """Built once: every request runs it, and building a SELECT costs more than executing this one."""
+    now = bindparam("now")
+    return select(User, UserSession).join(UserSession, UserSession.user_id == User.id).where(
+        UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None),
+        UserSession.expires_at > now, UserSession.last_seen_at > bindparam("idle_since"))
+
+
+_LIVE_SESSION = _live_session_statement()
+
+
 def user_for_token(token: str) -> User | None:
     """The user of a live session, in one SELECT; refreshes last_seen_at at most once a minute."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
-    row = db.session.execute(
-        select(User, UserSession).join(UserSession, UserSession.user_id == User.id).where(
-            UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None),
-            UserSession.expires_at > now, UserSession.last_seen_at > now - idle_timeout())
-    ).first()
+    row = db.session.execute(_LIVE_SESSION, {"token_hash": hash_token(token), "now": now,
+                                             "idle_since": now - idle_timeout()}).first()
     if row is None:
         return None
     user, record = row
