@@ -20,6 +20,10 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 FIGURE = re.compile(r'(?:^|\n\n)!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\s+"(?P<caption>[^"]*)"\)(?=\n\n|\n?$)')
 FONT_SIZE = re.compile(r"font-size\s*:\s*([\d.]+)px")
 SMALLEST_TEXT_PX, RENDER_WIDTH_PX = 24, 960
+# the stage caps a figure at 55 % of its 16:9 height and the text column is about 90 % of its
+# width: a figure narrower than 3:1 is drawn smaller than the column, its text shrinks with it, and
+# the slide's own words no longer fit beside it
+WIDEST_ASPECT_NEEDED = 3.0
 
 
 def figures(lesson) -> list[dict]:
@@ -130,6 +134,12 @@ def test_every_figure_has_real_text_readable_from_the_back_of_the_room(figure):
     root = svg_root(figure)
     assert any("".join(text.itertext()).strip() for text in root.iter(f"{SVG_NS}text"))
     assert smallest_text_at_render_width(root) >= SMALLEST_TEXT_PX
+
+
+@pytest.mark.parametrize("figure", ALL_FIGURES, ids=FIGURE_IDS)
+def test_every_figure_is_wide_and_low_enough_to_fill_the_stage_width(figure):
+    _, _, width, height = (float(n) for n in svg_root(figure).get("viewBox").split())
+    assert width / height >= WIDEST_ASPECT_NEEDED
 
 
 @pytest.mark.parametrize("figure", ALL_FIGURES, ids=FIGURE_IDS)
