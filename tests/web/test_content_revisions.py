@@ -107,7 +107,8 @@ def test_a_question_version_is_hashed_from_its_source_and_stores_its_own_block(c
 
 def test_a_renderer_upgrade_refreshes_html_without_new_question_versions(content_app, monkeypatch):
     real_inline = render.render_inline
-    monkeypatch.setattr(render, "render_inline", lambda text: real_inline(text).replace("Waar", "<b>Waar</b>"))
+    monkeypatch.setattr(render, "render_inline",
+                        lambda text, *media: real_inline(text, *media).replace("Waar", "<b>Waar</b>"))
     monkeypatch.setattr(site, "RENDERER_VERSION", site.RENDERER_VERSION + 1)
     with content_app.app_context():
         ids_before = db.session.scalars(select(QuestionVersion.id).order_by(QuestionVersion.id)).all()
@@ -381,17 +382,20 @@ def test_export_of_the_shipped_courses_is_byte_identical_to_the_repository(shipp
     exported = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
     shipped = sorted(p.relative_to(ROOT).as_posix() for area in ("lessons", "quizzes") for p in (ROOT / area).rglob("*.md"))
     assert exported == shipped and len(shipped) == 22
-    for path in shipped:
+    media = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "lessons").glob("*/media/*"))
+    assert sorted(p.relative_to(out).as_posix() for p in out.glob("lessons/*/media/*")) == media and media
+    for path in shipped + media:  # the figures too, byte for byte
         assert (out / path).read_bytes() == (ROOT / path).read_bytes(), path
     # an export elsewhere is not the content folder: nothing is recorded as synced by it
-    assert f"written {len(shipped)}, unchanged 0" in result.output
+    assert f"written {len(shipped) + len(media)}, unchanged 0" in result.output
 
 
 def test_export_then_sync_of_every_shipped_lesson_changes_nothing(shipped_app):
     runner = shipped_app.test_cli_runner()
     before = revision_count(shipped_app)
     export = runner.invoke(args=["content", "export"])
-    assert "written 0, unchanged 22" in export.output
+    media = len(list((ROOT / "lessons").glob("*/media/*")))
+    assert f"written 0, unchanged {22 + media}" in export.output
     result = sync(shipped_app)
     assert "revisions +0; courses +0 ~0 -0; lessons +0 ~0 =8 -0; questions +0 versions +0 retired 0" in result.output
     assert revision_count(shipped_app) == before == 22
