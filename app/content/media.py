@@ -20,6 +20,7 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -99,12 +100,12 @@ def clean_raster(data: bytes) -> CleanMedia:
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise MediaError(f"the image is too large ({width} x {height} pixels; at most "
                                  f"{MAX_PIXELS // 1_000_000} million pixels and {MAX_SIDE} pixels a side)")
-            kind = image.format
+            kind = image.format or ""
             if getattr(image, "n_frames", 1) > 1:
                 raise MediaError("animated images are not supported")
             image.load()
-            image = ImageOps.exif_transpose(image)  # keep photos upright once EXIF is gone
-            return CleanMedia(encode(image, kind), kind, image.width, image.height)
+            upright = ImageOps.exif_transpose(image)  # keep photos upright once EXIF is gone
+            return CleanMedia(encode(upright, kind), kind, upright.width, upright.height)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own, higher cap
@@ -323,7 +324,7 @@ def resolve(course_folder: str, src: str) -> str | None:
     return path if is_media_path(path) else None
 
 
-def reference_problems(path: str, text: str, media: dict[str, str]) -> tuple[list[Problem], dict[str, str]]:
+def reference_problems(path: str, text: str, media: Mapping[str, str]) -> tuple[list[Problem], dict[str, str]]:
     """What `flask content check` says about the images of one lesson or quiz file, and the URL of
     every image it may show ({src as written: /media/... URL}). `media` is {media path: sha256}."""
     folder = PurePosixPath(path).parts[1]
