@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Lesson, MediaFile, Screen
 from app.services import content_store
+from app.services import media as media_service
 from tests.support import csrf_token
 from tests.unit.test_loader import COURSE, GLOSSARY, lesson, quiz, write_tree
 from tests.unit.test_media import SVG, exif_with_gps, jpeg, png
@@ -237,3 +238,38 @@ def test_an_uploaded_figure_makes_a_saved_lesson_show_it(world):
         missing = content_store.save_revision(editor.LESSON_PATH, source + "\n---\n\n![Weg](media/weg.svg)\n",
                                               author_id=None, message="figuur", origin="editor")
     assert not missing.ok and [p.message for p in missing.problems] == ["missing media file lessons/demo/media/weg.svg"]
+
+
+def test_an_uploaded_image_not_yet_exported_survives_a_sync(media_app):
+    with media_app.app_context():
+        result = media_service.upload("demo", "schema.svg", SVG, author_id=None)
+        assert result.ok and result.name == "schema.svg"
+        content_store.sync_files(media_app.content_root)
+    assert "lessons/demo/media/schema.svg" in stored(media_app)
+
+
+def test_a_file_and_an_upload_that_both_changed_are_a_conflict_until_resolved(media_app):
+    uploaded, from_file = SVG.replace(b"Klant", b"Upload"), SVG.replace(b"Klant", b"Bestand")
+    with media_app.app_context():
+        assert media_service.upload("demo", "piramide.svg", uploaded, author_id=None).ok
+    (media_app.content_root / "lessons/demo/media/piramide.svg").write_bytes(from_file)
+    with media_app.app_context():
+        report = content_store.sync_files(media_app.content_root)
+    assert [(c.path, c.line) for c in report.conflicts] == [("lessons/demo/media/piramide.svg", 1)]
+    assert stored(media_app)["lessons/demo/media/piramide.svg"][0] == uploaded  # left as it is
+    with media_app.app_context():
+        content_store.sync_files(media_app.content_root, resolve="theirs")
+    assert stored(media_app)["lessons/demo/media/piramide.svg"][0] == from_file
+
+
+def test_the_editor_preview_shows_the_courses_images(world):
+    assert upload(world.clients["owner"], SVG, "ster.svg").status_code == 303
+    sha = stored(world)["lessons/demo/media/ster.svg"][1]
+    with world.app_context():
+        source = editor.authoring.current_source(editor.LESSON_PATH)
+    page = editor.post(world.clients["owner"], "/teach/lessons/demo-l1/edit", {
+        "source": source.replace("# Les 1\n", '# Les 1\n\n![Een ster](media/ster.svg "De ster")\n'),
+        "slide": "1", "action": "preview"}).get_data(as_text=True)
+    preview = page[page.index('class="lesson-preview"'):]
+    assert (f'<figure><img alt="Een ster" src="/media/demo/ster.svg?v={sha[:8]}"><figcaption>De ster</figcaption>'
+            "</figure>") in preview
