@@ -12,7 +12,9 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -292,13 +294,15 @@ def attempt_slots(attempt: Attempt) -> list[AttemptSlot]:
                                    .options(selectinload(AttemptSlot.version)).order_by(AttemptSlot.number)))
 
 
-def submit_final(attempt: Attempt, answers: dict[int, set[int]]) -> bool:
-    """Grade the attempt once. `answers` maps slot number -> displayed positions chosen.
+def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[AttemptSlot] | None = None) -> bool:
+    """Grade the attempt once. `answers` maps slot number -> displayed positions chosen; `slots`
+    are the attempt's slots if the caller has loaded them already.
 
     Returns False (and changes nothing) when the attempt was already submitted, so a double
-    click, a second tab or a replayed request is graded exactly once.
+    click, a second tab or a replayed request is graded exactly once. Three statements and
+    one commit: the claim (with the score), every answer in one executemany, the lesson's completion.
     """
-    slots = attempt_slots(attempt)
+    slots = attempt_slots(attempt) if slots is None else slots
     grades = []
     for slot in slots:
         chosen = answers.get(slot.number, set())
@@ -308,29 +312,30 @@ def submit_final(attempt: Attempt, answers: dict[int, set[int]]) -> bool:
         grades.append(grade(version.type, len(version.options), version.correct_indexes,
                             to_stored(slot.option_order, chosen)))
     now = utcnow()
+    score, max_score = total_score([g.score for g in grades])
     # The conditional UPDATE is the lock: only one request can move the attempt out of 'open'.
     claimed = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now)).rowcount
+        .values(status=AttemptStatus.SUBMITTED, submitted_at=now, score=score, max_score=max_score)).rowcount
     if claimed != 1:
         db.session.rollback()
         return False
-    score, max_score = total_score([g.score for g in grades])
-    db.session.add_all(
-        Response(attempt_id=attempt.id, slot_id=slot.id, question_id=slot.question_id,
-                 question_version_id=slot.question_version_id, selected=list(g.selected), score=g.score,
-                 outcome=g.outcome, created_at=now)
-        for slot, g in zip(slots, grades, strict=True))
-    db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(score=score, max_score=max_score))
+    db.session.execute(insert(Response), [  # one executemany, no RETURNING: nothing reads the ids back
+        {"attempt_id": attempt.id, "slot_id": slot.id, "question_id": slot.question_id,
+         "question_version_id": slot.question_version_id, "selected": list(g.selected), "score": g.score,
+         "outcome": g.outcome, "created_at": now}
+        for slot, g in zip(slots, grades, strict=True)])
     _mark_completed(attempt.user_id, attempt.lesson_id, now)
-    db.session.commit()
-    db.session.refresh(attempt)
+    db.session.commit()  # expires `attempt`: its new status and score load when next read
     return True
 
 
 def _mark_completed(user_id: int, lesson_id: int, when) -> None:
-    progress = db.session.get(LessonProgress, (user_id, lesson_id))
-    if progress is None:
-        db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson_id, completed_at=when, updated_at=when))
-    elif progress.completed_at is None:
-        progress.completed_at = when
+    """The lesson is completed at `when` unless it was earlier: one upsert."""
+    dialect = db.session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(LessonProgress).values(
+        user_id=user_id, lesson_id=lesson_id, last_position=1, furthest_position=1, completed_at=when,
+        updated_at=when)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "lesson_id"],
+        set_={"completed_at": func.coalesce(LessonProgress.completed_at, when)}))

@@ -99,5 +99,5 @@ def submit(attempt_id: int):
         return render_template("quiz/take.html", attempt=attempt, lesson=attempt.lesson, slots=slots,
                                form=CsrfForm(), errors=errors, chosen=answers,
                                allow_unanswered=bool(unanswered)), 400
-    attempts.submit_final(attempt, answers)
-    return redirect(url_for("quiz.attempt", attempt_id=attempt.id) + "#result", code=303)
+    attempts.submit_final(attempt, answers, slots)
+    return redirect(url_for("quiz.attempt", attempt_id=attempt_id) + "#result", code=303)
