@@ -194,8 +194,9 @@ def start_attempt(slug: str):
     """Start the lesson's final quiz, or continue the open attempt. Refused (409) when the class's
     policy allows no further attempt."""
     found = lesson_or_404(slug)
-    if attempts.open_final(user().id, found.id) is not None:
-        return attempt_body(attempts.open_final(user().id, found.id)), 200
+    open_attempt = attempts.open_final(user().id, found.id)
+    if open_attempt is not None:
+        return attempt_body(open_attempt), 200
     if class_service.attempts_left(user().id, found.id) == 0:
         abort(409, message="Your class allows no further attempt at this quiz.")
     attempt = attempts.start_final(user().id, found.id)

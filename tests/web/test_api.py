@@ -372,11 +372,15 @@ def test_the_access_log_names_the_token_owner_and_never_the_token(app):
     handler.setFormatter(JsonFormatter("%(message)s %(request_id)s %(user_id)s"))
     handler.addFilter(RequestContextFilter())
     access_log.addHandler(handler)
-    level, access_log.level = access_log.level, logging.INFO
+    # running migrations (alembic's fileConfig) in another fixture may have disabled the logger
+    level, disabled = access_log.level, access_log.disabled
+    access_log.disabled = False
+    access_log.setLevel(logging.INFO)  # setLevel, not .level: it clears the logging module's cache
     try:
         assert app.test_client().get("/api/v1/courses", headers=headers).status_code == 200
     finally:
         access_log.removeHandler(handler)
+        access_log.disabled = disabled
         access_log.setLevel(level)
     record = json.loads(stream.getvalue().splitlines()[-1])
     assert record["user_id"] == user_id and record["message"] == "GET /api/v1/courses 200"
