@@ -254,7 +254,7 @@ def submit_attempt(submission: dict, attempt_id: int):
     if errors:
         return problem(422, "The answers cannot be graded.", errors=errors)
     try:
-        graded = attempts.submit_final(attempt, answers)
+        graded = attempts.submit_final(attempt, answers, list(slots.values()))  # slots already loaded
     except InvalidResponse:
         return problem(422, "The answers cannot be graded.")
     if not graded:
