@@ -1,11 +1,25 @@
 """Small lookups shared by the web tests."""
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
+from app.content.lessons import expand_screens, parse_lesson
 from app.extensions import db
 from app.models import Attempt, Lesson, Question, QuestionVersion, Response, Screen
 
 LESSON = "nl-l1"
+LESSON_FILE = Path(__file__).resolve().parents[2] / "lessons" / "nl-klantrelaties" / "01-relatiemarketing.md"
+
+
+def first_question_position(lesson_file: Path = LESSON_FILE) -> int:
+    """Slide number of the first checkpoint question, read from the lesson file itself, so a
+    content edit that adds or splits slides never silently points a test at a content slide."""
+    lesson = parse_lesson(lesson_file.name, lesson_file.read_text(encoding="utf-8"))
+    return next(screen.position for screen in expand_screens(lesson) if screen.kind == "question")
+
+
+QUESTION_SLIDE = first_question_position()
 
 
 def first_question_screen(app, lesson_slug: str = LESSON) -> tuple[int, QuestionVersion]:

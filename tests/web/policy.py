@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .helpers import QUESTION_SLIDE
+
 ANONYMOUS, STUDENT, OTHER_STUDENT, TEACHER, OTHER_TEACHER, ADMIN = (
     "anonymous", "student", "other student", "teacher", "other teacher", "admin")
 ROLES = (ANONYMOUS, STUDENT, OTHER_STUDENT, TEACHER, OTHER_TEACHER, ADMIN)
@@ -28,7 +30,6 @@ LESSON = "nl-l1"  # content and checkpoint questions
 QUIZ_LESSON = "nl-l3"  # quiz front page and starting an attempt
 OWNED_QUIZ_LESSON = "nl-l2"  # STUDENT has an open final-quiz attempt here: `{attempt}`
 COURSE = "nl-klantrelaties"
-QUESTION_SLIDE = 6  # checkpoint A of nl-l1 (course brief); slide 3 is a content slide
 
 
 def everyone(outcome) -> dict:

@@ -4,10 +4,11 @@ import pytest
 from werkzeug.routing.converters import AnyConverter, NumberConverter
 
 from ..support import csrf_token
+from .helpers import QUESTION_SLIDE
 
 SAMPLE_ARGS = {"slug": "nl-l1", "position": 1, "attempt_id": 1}
 PUBLIC = {"main.index", "main.healthz", "auth.login", "auth.register", "learn.course", "learn.glossary",
-          "static", "api-docs.openapi_json"}
+          "static", "api-docs.openapi_json", "media.file"}
 API = "api."  # the JSON API: bearer tokens, no cookies, so no login redirect and no CSRF token (401 instead)
 
 
@@ -30,6 +31,8 @@ def routes(app):
             continue
         if rule.endpoint.startswith("learn.course") or rule.endpoint == "learn.glossary":
             args["slug"] = "nl-klantrelaties"
+        if rule.endpoint == "media.file":  # a figure of the shipped Dutch course
+            args.update(course="nl-klantrelaties", name="klantpiramide.svg")
         path = rule.build(args)[1] if args else rule.rule
         yield rule, path
 
@@ -85,7 +88,7 @@ def test_wrong_types_in_forms_are_4xx(app, client, student):
     assert response.status_code == 303  # a repeated field: the first value counts, like every form here
     response = client.post("/lessons/nl-l1/slides/1/answer", data={"csrf_token": token, "version": "abc"})
     assert response.status_code == 404  # slide 1 is not a question
-    response = client.post("/lessons/nl-l1/slides/6/answer", data={"csrf_token": token, "version": "abc", "option": "0"})
+    response = client.post(f"/lessons/nl-l1/slides/{QUESTION_SLIDE}/answer", data={"csrf_token": token, "version": "abc", "option": "0"})
     assert response.status_code == 400
 
 

@@ -25,6 +25,7 @@ from app.services import accounts
 from tests.conftest import PASSWORD, new_user
 
 from ..support import GunicornServer, csrf_token, login
+from .helpers import QUESTION_SLIDE as FIRST_QUESTION
 
 NUMBERS = ["9999999999999999999", "2147483648", "2147483647", "-2147483649", "-1", "-0", "+1", "00", "007",
            "1e3", "1.5", "0x10", "0b1", "1_0", "NaN", "inf", "-inf", " 1", "1 ", "1\n", "１", "²", "¹²",
@@ -195,7 +196,7 @@ def test_malformed_logouts_leave_the_student_logged_in(app, sample):
     assert client.get("/progress").status_code == 200
 
 
-QUESTION_SLIDE = "/lessons/nl-l1/slides/6"
+QUESTION_SLIDE = f"/lessons/nl-l1/slides/{FIRST_QUESTION}"
 
 
 def test_malformed_checkpoint_answers(app, sample):

@@ -27,6 +27,7 @@ from app.services import accounts
 
 from ..conftest import PASSWORD, make_app, new_user
 from ..support import csrf_token, login
+from .helpers import QUESTION_SLIDE
 from .xss_payloads import EVALUATED, PAYLOADS, TEMPLATE_INJECTIONS
 
 # what the templates themselves put on pages: files of this site's /static/ folder; anything
@@ -227,10 +228,10 @@ def test_no_payload_written_by_a_user_can_run_script(app, client, payload):
             "password": "tulp-fiets-zeven-regen", "confirm": "tulp-fiets-zeven-regen", "next": payload})
         check(response.get_data(as_text=True), "POST /register", problems)
         if response.status_code == 303:  # the display name was accepted: it shows on every page
-            for path in ("/", "/progress", "/account/", "/lessons/nl-l1/slides/6"):
+            for path in ("/", "/progress", "/account/", f"/lessons/nl-l1/slides/{QUESTION_SLIDE}"):
                 check(client.get(path).get_data(as_text=True), f"GET {path} as {display[:20]!r}", problems)
-            token = csrf_token(client, "/lessons/nl-l1/slides/6")
-            response = client.post("/lessons/nl-l1/slides/6/answer",
+            token = csrf_token(client, f"/lessons/nl-l1/slides/{QUESTION_SLIDE}")
+            response = client.post(f"/lessons/nl-l1/slides/{QUESTION_SLIDE}/answer",
                                    data={"csrf_token": token, "version": payload, "option": payload})
             assert response.status_code == 400
             check(response.get_data(as_text=True), "POST answer", problems)
