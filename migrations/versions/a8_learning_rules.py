@@ -77,4 +77,4 @@ def downgrade():
         with op.batch_alter_table('responses') as batch_op:
             batch_op.drop_column('reveals_key')
             batch_op.drop_column('try_number')
-            batch_op.create_unique_constraint(None, ['attempt_id', 'question_id'])
+            batch_op.create_unique_constraint('uq_responses_attempt_id', ['attempt_id', 'question_id'])

@@ -57,7 +57,7 @@ def test_a_partly_right_checkpoint_states_the_rule_with_the_students_numbers(app
     assert "2 of 3 right options ticked, 0 of 1 wrong ones: 2/3 − 0/1 = 67%" in page
     # the right option not ticked is named as missed, in words
     assert page.count("Missed: a right option you did not tick") == 1
-    assert page.count("Ticked, right") == 2 and page.count("Rightly left alone") == 1
+    assert page.count("✓ Right answer") == 2 and page.count("Rightly left alone") == 1
 
 
 def test_ticking_more_wrong_than_right_says_the_score_was_raised_to_zero(app, client, student):
@@ -67,7 +67,7 @@ def test_ticking_more_wrong_than_right_says_the_score_was_raised_to_zero(app, cl
     page = text_of(client.get(f"/lessons/{LESSON}/slides/{position}").get_data(as_text=True))
     # 1/3 − 1/1 = −0.67, floored
     assert "1 of 3 right options ticked, 1 of 1 wrong ones: 1/3 − 1/1 = -0.67 → raised to 0" in page
-    assert page.count("Ticked, wrong") == 1 and page.count("Missed: a right option you did not tick") == 2
+    assert page.count("✗ Wrong") == 1 and page.count("Missed: a right option you did not tick") == 2
 
 
 def test_the_progress_page_shows_the_goal_sum_with_both_tries_counted(app, client, student):
