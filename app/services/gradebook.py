@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..learning.mastery import CHECKPOINT, FINAL, Answer, GoalMastery, MasteryMethod, class_mastery
+from ..learning.mastery import GoalMastery, MasteryMethod, class_mastery
 from ..models import (
     Assignment,
     Attempt,
@@ -38,6 +38,7 @@ from ..models import (
     question_version_goals,
     utcnow,
 )
+from .answers import counted_answers
 
 NOT_STARTED, IN_PROGRESS, SUBMITTED, LATE, PASSED = "not_started", "in_progress", "submitted", "late", "passed"
 
@@ -259,26 +260,12 @@ def _goal_questions(lesson_ids: list[int]) -> dict[int, list[int]]:
     return result
 
 
-def _answers(user_ids: list[int], lesson_ids: list[int]) -> list[Answer]:
-    """Every counted answer (reset attempts left out) of these students on these lessons."""
-    if not user_ids or not lesson_ids:
-        return []
-    rows = db.session.execute(
-        select(Attempt.user_id, Attempt.kind, Response.question_id, Response.score, Response.created_at, Response.id)
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .outerjoin(AttemptReset, AttemptReset.attempt_id == Attempt.id)
-        .where(Attempt.user_id.in_(user_ids), Attempt.lesson_id.in_(lesson_ids), AttemptReset.attempt_id.is_(None)))
-    return [Answer(student_id=user_id, question_id=str(question_id), score=score, answered_at=at, sequence=rid,
-                   kind=FINAL if kind == AttemptKind.FINAL else CHECKPOINT)
-            for user_id, kind, question_id, score, at, rid in rows]
-
-
 def mastery_of(user_ids: list[int], goals: list[tuple[LearningGoal, Lesson]],
                methods: dict[int, MasteryMethod]) -> dict[int, dict[str, GoalMastery]]:
     """Goal mastery of every student with each goal's course method (2 statements)."""
     lesson_ids = sorted({lesson.id for _, lesson in goals})
     goal_questions = _goal_questions(lesson_ids)
-    answers = _answers(user_ids, lesson_ids)
+    answers = counted_answers(user_ids, lesson_ids)
     result: dict[int, dict[str, GoalMastery]] = {uid: {} for uid in user_ids}
     for course_id, method in methods.items():
         course_goals = {str(goal.id): [str(q) for q in goal_questions.get(goal.id, [])]

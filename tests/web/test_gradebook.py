@@ -342,11 +342,28 @@ def test_the_heat_map_shows_numbers_and_status_words_and_follows_the_course_meth
         assert saved.status_code == 303
         page = client.get(f"/classes/{class_id}/mastery").get_data(as_text=True)
         assert heat_cells(page, "Weak")[0] == "100% ✓ Mastered"  # one question fully right is enough now
-        assert "Mastered after N correct questions (N = 1)" in page
+        assert "Mastered after N correct questions (1 correct answer needed)" in page
     finally:
         with app.app_context():
             course_id = db.session.scalar(select(Course.id).where(Course.slug == "fi-jalkimarkkinointi"))
             class_service.set_mastery_method(course_id, "latest", 0.65, 3)
+
+
+def test_the_heat_map_leaves_out_answers_given_after_the_key_was_shown_like_the_progress_page(app):
+    client, teacher_id, _name = teacher_client(app)
+    class_id, _ = make_class(app, teacher_id, lesson="nl-l3", key_reveal="immediately")
+    with app.app_context():
+        student = add_student("Retaker")
+        enrol(class_id, student)
+        finals = len(db.session.scalars(select(FinalQuizItem).where(FinalQuizItem.lesson_id == lesson_id("nl-l3"))).all())
+        # all wrong at 10:00 (keys shown on handing in), then all right at 10:05, after seeing the keys
+        answered_attempt(student, "nl-l3", [False] * finals, datetime(2030, 1, 1, 10))
+        answered_attempt(student, "nl-l3", [True] * finals, datetime(2030, 1, 1, 10, 5))
+        db.session.commit()
+    page = client.get(f"/classes/{class_id}/mastery").get_data(as_text=True)
+    cells = heat_cells(page, "Retaker")
+    # the only answers that count are the wrong ones: every goal of the lesson stays at 0 %
+    assert cells and all(cell.startswith("0% ") for cell in cells), cells
 
 
 @pytest.mark.parametrize("data, message", [
