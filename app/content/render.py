@@ -24,7 +24,7 @@ EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 # (Python-Markdown's default is four). The lesson parser reports other indents.
 TAB_LENGTH = 2
 # Bump when rendering changes, so `flask content sync` re-renders unchanged files.
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dfn", "div", "dl", "dt", "em",
@@ -183,6 +183,10 @@ class MediaImages(Treeprocessor):
                 image = children[0]
                 paragraph.tag = "figure"
                 image.tail = None
+                # the figure opens at full size on its own: on a phone its labels are small
+                paragraph.remove(image)
+                link = etree.SubElement(paragraph, "a", {"href": image.get("src", ""), "class": "figure-link"})
+                link.append(image)
                 caption = etree.SubElement(paragraph, "figcaption")
                 caption.text = image.attrib.pop("title")
 

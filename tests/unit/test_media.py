@@ -204,7 +204,8 @@ MEDIA = {"lessons/demo/media/piramide.svg": "ab12cd34" + "0" * 56}
 def test_a_figure_is_an_image_alone_in_its_paragraph_with_a_title():
     urls = {"media/piramide.svg": "/media/demo/piramide.svg?v=ab12cd34"}
     html = render_markdown('![De klantpiramide](media/piramide.svg "Vier soorten klanten")', media=urls)
-    assert html == ('<figure><img alt="De klantpiramide" src="/media/demo/piramide.svg?v=ab12cd34">'
+    assert html == ('<figure><a class="figure-link" href="/media/demo/piramide.svg?v=ab12cd34" rel="noopener noreferrer">'
+                    '<img alt="De klantpiramide" src="/media/demo/piramide.svg?v=ab12cd34"></a>'
                     "<figcaption>Vier soorten klanten</figcaption></figure>")
     inline = render_markdown("Zie ![pijl](media/piramide.svg) hier", media=urls)
     assert inline == '<p>Zie <img alt="pijl" src="/media/demo/piramide.svg?v=ab12cd34"> hier</p>'
@@ -244,7 +245,7 @@ def test_the_site_build_reports_a_missing_figure_and_renders_the_lesson_with_the
     line = files["lessons/demo/01-a.md"].split("\n").index("![Cirkel](media/cirkel.svg \"De cirkel\")") + 1
     assert build.problems == [Problem("lessons/demo/01-a.md", line, "missing media file lessons/demo/media/cirkel.svg")]
     body = build.lessons["demo-l1"].rendered.screens[1].body_html
-    assert '<figure><img alt="Piramide" src="/media/demo/piramide.svg?v=ab12cd34"><figcaption>De piramide' in body
+    assert ('<img alt="Piramide" src="/media/demo/piramide.svg?v=ab12cd34"></a><figcaption>De piramide') in body
     assert "cirkel" not in body.replace("Cirkel", "")
 
 
