@@ -12,7 +12,20 @@ class SlugConverter(BaseConverter):
 
 def register_blueprints(app: Flask) -> None:
     from ..content.alphabet import letter_groups
-    from . import account, admin, auth, classes, learn, main, media, present, progress, quiz, review, teach
+    from . import (
+        account,
+        admin,
+        auth,
+        classes,
+        learn,
+        main,
+        media,
+        present,
+        progress,
+        quiz,
+        review,
+        teach,
+    )
 
     app.url_map.converters["slug"] = SlugConverter
 
