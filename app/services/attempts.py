@@ -16,7 +16,7 @@ from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..learning.draw import draw_final
@@ -289,9 +289,9 @@ def owned_attempt(user_id: int, attempt_id: int, kind: str = AttemptKind.FINAL) 
 
 
 def attempt_slots(attempt: Attempt) -> list[AttemptSlot]:
-    """The attempt's questions in order, each with its version and option order (two queries)."""
+    """The attempt's questions in order, each with its version and option order (one joined query)."""
     return list(db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id)
-                                   .options(selectinload(AttemptSlot.version)).order_by(AttemptSlot.number)))
+                                   .options(joinedload(AttemptSlot.version)).order_by(AttemptSlot.number)))
 
 
 def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[AttemptSlot] | None = None) -> bool:
