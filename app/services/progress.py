@@ -14,6 +14,10 @@ from ..learning.mastery import (
     class_mastery,
 )
 from ..models import (
+    Attempt,
+    AttemptKind,
+    AttemptReset,
+    AttemptStatus,
     CourseSettings,
     LearningGoal,
     Lesson,
@@ -75,3 +79,17 @@ def as_progress(mastery: GoalMastery) -> GoalProgress:
     return GoalProgress(goal_id=mastery.goal_id, total=mastery.total, answered=mastery.answered,
                         fraction_correct=sum(answered) / len(answered) if answered else 0.0,
                         mastery=mastery.mastery, status=mastery.status)
+
+
+def latest_final_scores(user_id: int, lesson_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """Lesson id -> (score, max score) of the student's latest handed-in final quiz that a teacher
+    did not reset (one query)."""
+    if not lesson_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attempt.lesson_id, Attempt.score, Attempt.max_score)
+        .outerjoin(AttemptReset, AttemptReset.attempt_id == Attempt.id)
+        .where(Attempt.user_id == user_id, Attempt.lesson_id.in_(lesson_ids), Attempt.kind == AttemptKind.FINAL,
+               Attempt.status == AttemptStatus.SUBMITTED, AttemptReset.attempt_id.is_(None))
+        .order_by(Attempt.submitted_at, Attempt.id))
+    return {lesson_id: (score, max_score) for lesson_id, score, max_score in rows}  # the latest wins

@@ -1,4 +1,4 @@
-"""The student's progress page: every goal of every course they have started."""
+"""The student's progress page: the courses they work on first, with quiz scores and every goal."""
 
 from __future__ import annotations
 
@@ -19,5 +19,9 @@ def overview():
     lesson_ids = [lesson.id for ls in lessons.values() for lesson in ls]
     goal_rows = progress_service.goals_progress(current_user.id, lesson_ids)
     progress = lesson_service.progress_by_lesson(current_user.id, lesson_ids)
-    return render_template("progress/overview.html", courses=courses, lessons=lessons, goal_rows=goal_rows,
-                           progress=progress)
+    scores = progress_service.latest_final_scores(current_user.id, lesson_ids)
+    # the courses the student works on come first; the others wait, folded, below
+    started = [c for c in courses if any(lesson.id in progress or lesson.id in scores for lesson in lessons[c.id])]
+    not_started = [c for c in courses if c not in started]
+    return render_template("progress/overview.html", started=started, not_started=not_started, lessons=lessons,
+                           goal_rows=goal_rows, progress=progress, scores=scores)

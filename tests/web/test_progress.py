@@ -66,3 +66,21 @@ def test_answering_every_question_of_a_goal_right_marks_it_mastered(app, client,
         assert "1 of 5 learning goals mastered" in page
         assert "6 of 6 questions answered · 100% of answers correct" in page
         assert '<progress max="100" value="100"' in page
+
+
+def test_started_courses_come_first_with_their_quiz_score_and_the_others_are_folded(app, client, student):
+    from ..support import csrf_token
+
+    token = csrf_token(client, "/lessons/hu-l1/quiz")
+    started = client.post("/lessons/hu-l1/quiz/new", data={"csrf_token": token})
+    attempt = started.headers["Location"].rsplit("/", 1)[1]
+    token = csrf_token(client, f"/attempts/{attempt}")
+    assert client.post(f"/attempts/{attempt}/submit",
+                       data={"csrf_token": token, "confirm_unanswered": "1"}).status_code == 303
+    page = client.get("/progress").get_data(as_text=True)
+    hungarian, folded = page.index('lang="hu">Ügyfélkapcsolati'), page.index('<details class="not-started">')
+    assert hungarian < folded
+    # an empty hand-in: 0 of the quiz's questions
+    assert "Latest final quiz: 0 of " in page[hungarian:folded]
+    assert "2 courses you have not started" in page
+    assert page.index('lang="nl">Klantrelaties') > folded and page.index('lang="fi">Jälkimarkkinointi') > folded
