@@ -179,3 +179,64 @@ def with_block(bank: BankLayout, question_id: str, block: str) -> str:
     if question_id not in order:
         order.append(question_id)
     return assemble(bank.lesson, bank.final, bank.preamble, order, {**bank.blocks, question_id: block})
+
+
+# --- slides of a lesson ------------------------------------------------------------------------
+
+SLIDE_FENCE = re.compile(r"^\s*(```|~~~)")  # the lesson parser's code-fence pattern
+SLIDE_ACTIONS = ("add", "up", "down", "delete")
+
+
+def lesson_slides(path: str, text: str) -> tuple[list[str], list[list[str]]]:
+    """(front-matter lines, the lines of each slide): the body split on '---' lines outside code
+    fences exactly as the lesson parser does, an empty chunk at either end not being a slide."""
+    lines = text.lstrip("\ufeff").splitlines()
+    _data, body, _first = split_front_matter(path, text)
+    head = lines[:len(lines) - len(body)]
+    chunks: list[list[str]] = [[]]
+    in_fence = False
+    for line in body:
+        if SLIDE_FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and line.strip() == "---":
+            chunks.append([])
+        else:
+            chunks[-1].append(line)
+    if chunks and not any(line.strip() for line in chunks[0]):
+        chunks = chunks[1:]
+    if chunks and not any(line.strip() for line in chunks[-1]):
+        chunks = chunks[:-1]
+    return head, [trimmed(chunk) for chunk in chunks]
+
+
+def trimmed(lines: list[str]) -> list[str]:
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    end = next((i + 1 for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), start)
+    return lines[start:end]
+
+
+def assemble_lesson(head: list[str], slides: list[list[str]]) -> str:
+    body = "\n\n---\n\n".join("\n".join(slide) for slide in slides)
+    return "\n".join(head) + "\n\n" + body + "\n"
+
+
+def edit_slide(path: str, text: str, number: int, action: str, new_slide: str = "## New slide") -> str | None:
+    """The lesson text after one slide action on slide `number` (1-based): 'add' a slide after it,
+    move it 'up' or 'down', or 'delete' it. None when the slide or the move does not exist.
+    Raises ContentError when the front matter cannot be read."""
+    if action not in SLIDE_ACTIONS:
+        raise ValueError(f"action must be one of {SLIDE_ACTIONS}")
+    head, slides = lesson_slides(path, text)
+    index = number - 1
+    if not 0 <= index < len(slides):
+        return None
+    if action == "add":
+        slides.insert(index + 1, new_slide.split("\n"))
+    elif action == "delete":
+        del slides[index]
+    else:
+        target = index + (-1 if action == "up" else 1)
+        if not 0 <= target < len(slides):
+            return None
+        slides[index], slides[target] = slides[target], slides[index]
+    return assemble_lesson(head, slides)

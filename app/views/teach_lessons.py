@@ -14,8 +14,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..content import editing
 from ..content.media import MAX_MEDIA_BYTES
-from ..content.model import Problem
+from ..content.model import ContentError, Problem
 from ..content.render import RenderError, render_markdown
 from ..content.site import glossary_url
 from ..services import authoring, content_store
@@ -50,6 +51,33 @@ def edit_lesson(slug: str):
     return editor_page(lesson, form, problems, status)
 
 
+@bp.post("/lessons/<slug:slug>/slides/<int:number>/<any(add, up, down, delete):action>")
+@teacher_required
+def slide_action(slug: str, number: int, action: str):
+    """Add a slide after this one, move it up or down, or delete it: a text edit of the saved lesson,
+    saved like any other (a refused result shows its problems and stores nothing)."""
+    lesson = lesson_or_404(slug)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    path = authoring.document_path(lesson, "lesson")
+    try:
+        text = editing.edit_slide(path, authoring.current_source(path) or "", number, action, _("## New slide"))
+    except ContentError:
+        text = None
+    if text is None:
+        abort(404 if action in ("add", "delete") else 400)
+    messages = {"add": _("Slide added after slide %(n)s.", n=number), "up": _("Slide %(n)s moved up.", n=number),
+                "down": _("Slide %(n)s moved down.", n=number), "delete": _("Slide %(n)s deleted.", n=number)}
+    result = authoring.save_lesson(lesson, current_user.id, text, messages[action])
+    shown = {"add": number + 1, "up": number - 1, "down": number + 1, "delete": max(number - 1, 1)}[action]
+    if result.ok:
+        flash(messages[action], "success")
+        return redirect(url_for("teach.edit_lesson", slug=lesson.slug, slide=shown) + "#slides", 303)
+    form = LessonForm(formdata=None)
+    form.source.data, form.slide.data = text, shown
+    return editor_page(lesson, form, result.problems, 409)
+
+
 def editor_page(lesson, form, problems, status: int, media_error: str | None = None):
     path = authoring.document_path(lesson, "lesson")
     preview = slide_preview(lesson, path, form.source.data or "", form.slide.data or 1)
@@ -57,9 +85,15 @@ def editor_page(lesson, form, problems, status: int, media_error: str | None = N
         problems = preview["problems"]
         status = 400 if request.method == "POST" and status == 200 else status
     return render_template("teach/lesson_editor.html", lesson=lesson, course=lesson.course, form=form,
-                           problems=problems, preview=preview, media=media_service.course_media(course_folder(lesson)),
+                           problems=problems, preview=preview, saved_slides=saved_slides(path), media=media_service.course_media(course_folder(lesson)),
                            media_form=CsrfForm(), media_error=media_error, max_media_mb=MAX_MEDIA_BYTES // 1_000_000
                            ), status
+
+
+def saved_slides(path: str) -> list:
+    """The slides of the saved lesson: the slide buttons act on them, not on unsaved text."""
+    parsed, _problems = authoring.lesson_preview(path, authoring.current_source(path) or "")
+    return list(parsed.slides) if parsed is not None else []
 
 
 def course_folder(lesson) -> str:

@@ -169,6 +169,8 @@ POLICY: tuple[Row, ...] = (
     Row("teach.preview_slide", "POST", f"/teach/lessons/{LESSON}/edit/preview", course_editors(400),
         note="no slide number"),
     Row("teach.upload_media", "POST", f"/teach/lessons/{LESSON}/media", course_editors(400), note="no file"),
+    Row("teach.slide_action", "POST", f"/teach/lessons/{LESSON}/slides/999/up", course_editors(400),
+        note="no such slide"),
     Row("teach.history", "GET", f"/teach/lessons/{LESSON}/history/quiz", course_editors(200)),
     Row("teach.diff", "GET", f"/teach/lessons/{LESSON}/history/lesson/diff?a=1&b=1", course_editors(200)),
     Row("teach.restore", "POST", f"/teach/lessons/{LESSON}/history/lesson/999999/restore", course_editors(404),
