@@ -185,11 +185,12 @@ def graded_class(teacher_id: int, size: int, lesson_ids: list[int], seed: int = 
             grades.append(grade(v.type, len(v.options), keys[v.id],
                                 set(keys[v.id]) if right else {rng.randrange(len(v.options))}))
         graded.append(grades)
+    totals = [total_score([g.score for g in grades]) for grades in graded]  # (score, max_score)
     attempt_ids = insert_rows(Attempt, [
         {"user_id": u, "lesson_id": lesson, "kind": AttemptKind.FINAL, "status": AttemptStatus.SUBMITTED,
          "started_at": now - timedelta(days=2), "submitted_at": now - timedelta(days=1),
-         "score": total_score([g.score for g in grades])[0], "max_score": len(grades)}
-        for (u, lesson), grades in zip(plan, graded, strict=True)])
+         "score": score, "max_score": max_score}
+        for (u, lesson), (score, max_score) in zip(plan, totals, strict=True)])
     slots = [{"attempt_id": a, "number": n, "question_id": v.question_id, "question_version_id": v.id,
               "option_order": list(range(len(v.options)))}
              for a, (_u, lesson) in zip(attempt_ids, plan, strict=True) for n, v in enumerate(drawn[lesson], 1)]
