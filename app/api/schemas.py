@@ -115,11 +115,16 @@ class AttemptQuestion(Schema):
     options = fields.List(fields.Nested(ShownOption), required=True)
     selected = fields.List(fields.Integer(), allow_none=True, required=True,
                            metadata={"description": "positions chosen; null before submission"})
-    score = fields.Float(allow_none=True, required=True)
+    score = fields.Float(allow_none=True, required=True,
+                         metadata={"description": "the fraction right (0-1); the attempt's score adds it times points"})
+    points = fields.Integer(required=True, metadata={"description": "what the question weighs (1-100)"})
     correct = fields.List(fields.Integer(), allow_none=True, required=True,
                           metadata={"description": "correct positions; null unless the answer key may be shown"})
     feedback_html = fields.List(fields.String(), allow_none=True, required=True,
                                 metadata={"description": "feedback per position; null unless the key may be shown"})
+    general_feedback_html = fields.String(allow_none=True, required=True,
+                                          metadata={"description": "the question's general feedback ('' when none); "
+                                                                   "null unless the key may be shown"})
 
 
 class Attempt(Schema):

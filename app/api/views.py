@@ -172,9 +172,10 @@ def attempt_body(attempt) -> dict:
         questions.append({
             "slot": slot.number, "type": version.type, "stem_html": version.stem_html,
             "options": shown_options(version, order), "selected": selected,
-            "score": response.score if response is not None else None,
+            "score": response.score if response is not None else None, "points": version.points,
             "correct": [p for p, i in enumerate(order) if version.options[i]["correct"]] if key_visible else None,
-            "feedback_html": [version.options[i].get("feedback_html", "") for i in order] if key_visible else None})
+            "feedback_html": [version.options[i].get("feedback_html", "") for i in order] if key_visible else None,
+            "general_feedback_html": version.feedback_html if key_visible else None})
     percent = None
     if attempt.score is not None and attempt.max_score:
         percent = round(100 * attempt.score / attempt.max_score, 1)

@@ -34,6 +34,8 @@ class QuestionDraft:
     source: str = ""
     fixed_order: bool = False
     waivers: tuple[tuple[str, str], ...] = ()  # kept from the file; the form does not edit them
+    feedback: str = ""  # general feedback, shown to students once the question is graded
+    points: int = 1
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class BankLayout:
 def draft_of(question: Question) -> QuestionDraft:
     return QuestionDraft(question.type, question.stem, tuple((o.text, o.correct, o.feedback) for o in question.options),
                          question.goals, question.rationale, question.source, question.fixed_order,
-                         question.waivers)
+                         question.waivers, question.feedback, question.points)
 
 
 def question_source(question_id: str, draft: QuestionDraft) -> str:
@@ -58,7 +60,8 @@ def question_source(question_id: str, draft: QuestionDraft) -> str:
     question = Question(id=question_id, type=draft.type, goals=draft.goals, stem=draft.stem,
                         options=tuple(Option(one_line(t), c, one_line(f), 0) for t, c, f in draft.options),
                         source=one_line(draft.source), rationale=one_line(draft.rationale), line=0, goals_line=0,
-                        fixed_order=draft.fixed_order, waivers=draft.waivers)
+                        fixed_order=draft.fixed_order, waivers=draft.waivers, feedback=one_line(draft.feedback),
+                        points=draft.points)
     return format_question(question).rstrip("\n") + "\n"
 
 

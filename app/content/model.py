@@ -126,6 +126,8 @@ class Question:
     goals_line: int
     fixed_order: bool = False  # "order: fixed": options are never shuffled (scales, sequences)
     waivers: tuple[tuple[str, str], ...] = ()  # (item-writing rule, reason) pairs from "waive:" lines
+    feedback: str = ""  # "feedback:": general feedback, shown to the student once the question is graded
+    points: int = 1  # "points:": what the question weighs in the final quiz's score
 
     @property
     def correct_indexes(self) -> frozenset[int]:

@@ -19,7 +19,7 @@ from .model import QUESTION_TYPES, ContentError, Option, Problem, Question, Quiz
 
 QUIZ_FIELDS = {"lesson", "final"}
 QUESTION_HEADING = re.compile(r"^##\s+(\S+)\s*$")
-METADATA = re.compile(r"^(type|goals|source|rationale|order|waive)\s*:\s*(.*)$")
+METADATA = re.compile(r"^(type|goals|source|rationale|feedback|points|order|waive)\s*:\s*(.*)$")
 OPTION = re.compile(r"^[-*]\s+\[( |x|X)\]\s*(.*)$")
 FEEDBACK = re.compile(r"^\s+>\s?(.*)$")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -28,6 +28,8 @@ MAX_STEM_CHARS = 5_000
 MAX_OPTION_CHARS = 1_000
 MAX_FEEDBACK_CHARS = 2_000
 MAX_RATIONALE_CHARS = 2_000
+MIN_POINTS, MAX_POINTS = 1, 100
+POINTS = re.compile(r"^[0-9]{1,3}$")
 MAX_SOURCE_CHARS = 300  # the source column in the database
 MAX_QUESTION_GOALS = 12
 MAX_REPORTED_UNKNOWN = 10
@@ -122,6 +124,9 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     source, source_line = meta.get("source", ("", start))
     rationale, rationale_line = meta.get("rationale", ("", start))
     order, order_line = meta.get("order", ("", start))
+    feedback, feedback_line = meta.get("feedback", ("", start))
+    points_raw, points_line = meta.get("points", ("1", start))
+    points = int(points_raw) if POINTS.match(points_raw) else 0
     stem = "\n".join(stem_lines).strip()
     if not qtype:
         problems.append(Problem(path, start, f"{question_id}: 'type:' is missing (single, multiple or truefalse)"))
@@ -138,6 +143,12 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     if len(rationale) > MAX_RATIONALE_CHARS:
         problems.append(Problem(path, rationale_line,
                                 f"{question_id}: 'rationale:' is longer than {MAX_RATIONALE_CHARS} characters"))
+    if len(feedback) > MAX_FEEDBACK_CHARS:
+        problems.append(Problem(path, feedback_line,
+                                f"{question_id}: 'feedback:' is longer than {MAX_FEEDBACK_CHARS} characters"))
+    if not MIN_POINTS <= points <= MAX_POINTS:
+        problems.append(Problem(path, points_line, f"{question_id}: 'points:' must be a whole number from "
+                                                   f"{MIN_POINTS} to {MAX_POINTS}, not {shown(points_raw)}"))
     if order not in ("", "fixed"):
         problems.append(Problem(path, order_line, f"{question_id}: 'order:' can only be 'fixed' "
                                                   "(leave it out to shuffle the options)"))
@@ -151,7 +162,7 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     return Question(id=question_id, type=qtype, goals=goals, stem=stem, options=tuple(options),
                     source=source, rationale=rationale,
                     line=start, goals_line=goals_line, fixed_order=order == "fixed",
-                    waivers=tuple(sorted(waivers.items())))
+                    waivers=tuple(sorted(waivers.items())), feedback=feedback, points=points)
 
 
 def waive(problems: list[Problem], path: str, question_id: str, line: int, value: str,

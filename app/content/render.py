@@ -283,6 +283,8 @@ class RenderedQuestion:
     rationale: str
     source: str
     fixed_order: bool = False  # options never shuffled
+    feedback_html: str = ""  # general feedback: never sent to the browser before the question is graded
+    points: int = 1
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,8 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str,
     check_file_budget(lesson.path, slide_texts)
     if quiz is not None:
         check_file_budget(quiz.path, [text for q in quiz.questions
-                                      for text in (q.stem, *(o.text for o in q.options), *(o.feedback for o in q.options))])
+                                      for text in (q.stem, q.feedback, *(o.text for o in q.options),
+                                                                 *(o.feedback for o in q.options))])
     screens = []
     for screen in expand_screens(lesson):
         line = screen.line
@@ -319,8 +322,9 @@ def render_lesson(lesson: Lesson, quiz: Quiz | None, glossary_url: str,
         try:
             options = tuple({"html": render_inline(o.text, media), "feedback_html": render_inline(o.feedback, media),
                              "correct": o.correct} for o in q.options)
+            feedback_html = render_markdown(q.feedback, media=media) if q.feedback else ""
             questions.append(RenderedQuestion(q.id, q.type, q.goals, render_markdown(q.stem, media=media), options,
-                                              q.rationale, q.source, q.fixed_order))
+                                              q.rationale, q.source, q.fixed_order, feedback_html, q.points))
         except RenderError as exc:
             path = quiz.path if quiz else lesson.path
             raise ContentError([Problem(path, q.line, f"{q.id} cannot be rendered: {exc}")]) from None

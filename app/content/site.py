@@ -80,7 +80,12 @@ class SiteBuild:
 
 def question_hash(question, markdown: str) -> str:
     """Hash of what a question IS (its source), so a renderer upgrade makes no new version."""
+    # only what differs from the defaults, so a question without them keeps its hash (and its version)
     extra = {"fixed_order": True} if getattr(question, "fixed_order", False) else {}
+    if getattr(question, "feedback", ""):
+        extra["feedback"] = question.feedback
+    if getattr(question, "points", 1) != 1:
+        extra["points"] = question.points
     return digest(question.type, question.stem, [(o.text, o.correct, o.feedback) for o in question.options],
                   sorted(question.goals), question.rationale, question.source, markdown, extra)
 

@@ -53,6 +53,10 @@ def grade(question_type: str, option_count: int, correct: frozenset[int],
     return Grade(float(score), outcome, ordered)
 
 
-def total_score(scores: list[float]) -> tuple[float, int]:
-    """Sum of question scores and the maximum possible (one mark per question)."""
-    return round(sum(scores), 4), len(scores)
+def total_score(scores: list[float], points: list[int] | None = None) -> tuple[float, int]:
+    """Sum of each question's score (a fraction) times its points, and the maximum possible: the
+    sum of the points (one point per question when none are given)."""
+    points = [1] * len(scores) if points is None else points
+    if len(points) != len(scores):
+        raise ValueError("one points value per score")
+    return round(sum(s * p for s, p in zip(scores, points, strict=True)), 4), sum(points)

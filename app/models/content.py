@@ -182,6 +182,9 @@ class QuestionVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     # "order: fixed" in the quiz file: options always in stored order, never shuffled
     fixed_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "feedback:" in the quiz file, rendered: like `options`, never sent before the answer is graded
+    feedback_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    points: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # weight in the final quiz
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
     goals: Mapped[list[LearningGoal]] = relationship(secondary=question_version_goals)

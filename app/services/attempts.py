@@ -312,7 +312,7 @@ def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[Att
         grades.append(grade(version.type, len(version.options), version.correct_indexes,
                             to_stored(slot.option_order, chosen)))
     now = utcnow()
-    score, max_score = total_score([g.score for g in grades])
+    score, max_score = total_score([g.score for g in grades], [slot.version.points for slot in slots])
     # The conditional UPDATE is the lock: only one request can move the attempt out of 'open'.
     claimed = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)

@@ -223,6 +223,7 @@ def sync_questions(report: SyncReport, lesson: Lesson, built_questions: tuple[Bu
             goals=[goals[g] for g in rendered.goals])
         if hasattr(QuestionVersion, "fixed_order"):
             version.fixed_order = bool(getattr(rendered, "fixed_order", False))
+        version.feedback_html, version.points = rendered.feedback_html, rendered.points
         db.session.add(version)
         db.session.flush()
         question.current_version = version
@@ -234,7 +235,8 @@ def sync_questions(report: SyncReport, lesson: Lesson, built_questions: tuple[Bu
 def keeps_version(current: QuestionVersion, built: BuiltQuestion, goals: dict[str, LearningGoal]) -> bool:
     """True when `current` already is this source; its HTML may be refreshed (a renderer upgrade)."""
     rendered = built.rendered
-    html = {"stem_html": rendered.stem_html, "options": [dict(o) for o in rendered.options]}
+    html = {"stem_html": rendered.stem_html, "options": [dict(o) for o in rendered.options],
+            "feedback_html": rendered.feedback_html}
     if current.content_hash == built.content_hash:
         for k, v in html.items():
             if getattr(current, k) != v:

@@ -35,11 +35,13 @@ from ..content.quizzes import (
     MAX_FEEDBACK_CHARS,
     MAX_OPTION_CHARS,
     MAX_OPTIONS,
+    MAX_POINTS,
     MAX_QUESTION_GOALS,
     MAX_RATIONALE_CHARS,
     MAX_SOURCE_CHARS,
     MAX_STEM_CHARS,
     MIN_OPTIONS,
+    MIN_POINTS,
 )
 from ..models import ROLES
 
@@ -91,7 +93,19 @@ class QuestionForm(FlaskForm):
                                      no_control_characters])
     options = FieldList(FormField(OptionForm), min_entries=OPTION_ROWS, max_entries=OPTION_ROWS)
     goals = MultiCheckboxField(_l("Learning goals"), description=_l("The goals this question counts for."))
-    rationale = TextAreaField(_l("General feedback (rationale)"),
+    general_feedback = TextAreaField(_l("General feedback"),
+                                     description=_l("Markdown, one paragraph. Students see it under the options once "
+                                                    "the question is graded, with the answer key."),
+                                     filters=[one_line_text],
+                                     validators=[Length(max=MAX_FEEDBACK_CHARS,
+                                                        message=_l("The general feedback can be at most %(max)d "
+                                                                   "characters long")),
+                                                 no_control_characters])
+    points = IntegerField(_l("Points"), default=1,
+                          description=_l("What the question weighs in the final quiz, 1 to 100."),
+                          validators=[Optional(), NumberRange(min=MIN_POINTS, max=MAX_POINTS,
+                                                              message=_l("Points are a whole number from 1 to 100"))])
+    rationale = TextAreaField(_l("Rationale (for reviewers)"),
                               description=_l("Why the key is right. Teachers and reviewers see it; students do not."),
                               filters=[one_line_text],
                               validators=[Length(max=MAX_RATIONALE_CHARS,
@@ -176,13 +190,16 @@ class QuestionForm(FlaskForm):
             type=self.type.data, stem=self.stem.data.replace("\r\n", "\n"),
             options=tuple((row.text.data, bool(row.correct.data), row.feedback.data) for row in self.filled_options()),
             goals=tuple(self.goals.data), rationale=self.rationale.data or "", source=self.source.data or "",
-            fixed_order=bool(self.fixed_order.data))
+            fixed_order=bool(self.fixed_order.data), feedback=self.general_feedback.data or "",
+            points=self.points.data or 1)
 
     def fill_from(self, draft: QuestionDraft, in_final: bool) -> None:
         self.type.data = draft.type
         self.stem.data = draft.stem
         self.goals.data = list(draft.goals)
         self.rationale.data = draft.rationale
+        self.general_feedback.data = draft.feedback
+        self.points.data = draft.points
         self.source.data = draft.source
         self.fixed_order.data = draft.fixed_order
         self.in_final.data = in_final
@@ -199,7 +216,7 @@ class QuestionForm(FlaskForm):
         for entry in self.options:
             for sub in (entry.form.text, entry.form.feedback):
                 items += [(sub.id, str(e)) for e in sub.errors]
-        for field in (self.goals, self.rationale, self.source, self.message):
+        for field in (self.goals, self.general_feedback, self.points, self.rationale, self.source, self.message):
             items += [(field.id, str(e)) for e in field.errors]
         return items
 

@@ -217,11 +217,11 @@ def test_partial_weights_in_single_choice_are_dropped_with_a_note():
     assert q.notes[0] == "Partial weights (50 %) are dropped: a Lesmark single-choice answer scores 100 % or 0 %."
 
 
-def test_general_feedback_after_four_hashes_is_added_to_every_options_feedback():
+def test_general_feedback_after_four_hashes_is_the_questions_own_and_not_in_the_options_feedback():
     q = only_question("Pick the mammal.{=whale#Yes. ~shark#No. ####Whales breathe air.}")
     assert q.general_feedback == "Whales breathe air."
-    assert [o.feedback for o in q.options] == ["Yes. Whales breathe air.", "No. Whales breathe air."]
-    assert "The general feedback is added to the feedback of every option." in q.notes
+    assert [o.feedback for o in q.options] == ["Yes.", "No."]
+    assert not any("general feedback" in note for note in q.notes)
 
 
 # --- text formats -----------------------------------------------------------------------------

@@ -92,7 +92,8 @@ def to_lesmark(questions: list[ImportedQuestion], *, lesson_id: str, lesson_goal
         out.append(Question(
             id=question_id, type=imported.type, goals=tuple(goals), stem=imported.stem,
             options=tuple(Option(o.text, o.correct, o.feedback, imported.line) for o in imported.options),
-            source=imported.source, rationale=imported.rationale, line=imported.line, goals_line=imported.line))
+            source=imported.source, rationale=imported.rationale, line=imported.line, goals_line=imported.line,
+            feedback=imported.general_feedback, points=imported.points))
     return out
 
 

@@ -20,9 +20,9 @@ def true_false_words(language: str) -> tuple[str, str]:
 def add_question(result: ImportResult, question: ImportedQuestion, language: str) -> None:
     """Add the question, or list it as skipped when Lesmark cannot hold it.
 
-    Options without feedback get a neutral "Correct." / "Not correct." in the course language,
-    and general feedback is added to the feedback of every option (a student sees it after
-    answering, as in Moodle); both are noted for the preview."""
+    Options without feedback get a neutral "Correct." / "Not correct." in the course language
+    (noted for the preview); general feedback stays the question's own `feedback:`, which a
+    student sees once the question is graded, as in Moodle."""
     reason = lesmark_limit(question)
     if reason:
         result.skipped.append(Skipped(question.line, reason, question.title))
@@ -36,18 +36,15 @@ def add_question(result: ImportResult, question: ImportedQuestion, language: str
         if not feedback:
             filled += 1
             feedback = right_word if option.correct else wrong_word
-        if question.general_feedback:
-            feedback = f"{feedback} {question.general_feedback}"
         options.append(ImportedOption(option.text, option.correct, feedback, option.weight))
     if filled:
         notes.append(f"{filled} option(s) had no feedback: they get \"{right_word}\" or \"{wrong_word}\".")
-    if question.general_feedback:
-        notes.append("The general feedback is added to the feedback of every option.")
     result.questions.append(ImportedQuestion(
         line=question.line, type=question.type, title=question.title, stem=question.stem,
         options=tuple(options), general_feedback=question.general_feedback, category=question.category,
         text_format=question.text_format, notes=tuple(notes), weight_mapping=question.weight_mapping,
-        id_hint=question.id_hint, goals=question.goals, source=question.source, rationale=question.rationale))
+        id_hint=question.id_hint, goals=question.goals, source=question.source, rationale=question.rationale,
+        points=question.points))
 
 
 def lesmark_limit(question: ImportedQuestion) -> str:

@@ -345,8 +345,9 @@ def export_gift(quiz: Quiz) -> ExportResult:
             key_is_true = question.options[true_index].correct
             right = next(o for o in question.options if o.correct)
             wrong = next(o for o in question.options if not o.correct)
+            general = f"####{_answer_text(question.feedback)}" if question.feedback else ""
             lines.append(f"{head}{{{'TRUE' if key_is_true else 'FALSE'}"
-                         f"#{_answer_text(wrong.feedback)}#{_answer_text(right.feedback)}}}")
+                         f"#{_answer_text(wrong.feedback)}#{_answer_text(right.feedback)}{general}}}")
         else:
             lines.append(head + "{")
             right_total = sum(1 for o in question.options if o.correct)
@@ -359,6 +360,8 @@ def export_gift(quiz: Quiz) -> ExportResult:
                 else:
                     marker = f"~%-{moodle_weights.equal_share(wrong_total)}%"
                 lines.append(f"\t{marker}{_answer_text(option.text)}#{_answer_text(option.feedback)}")
+            if question.feedback:
+                lines.append(f"\t####{_answer_text(question.feedback)}")
             lines.append("}")
         blocks.append("\n".join(lines))
     return ExportResult(text="\n\n".join(blocks) + "\n")

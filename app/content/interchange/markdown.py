@@ -29,6 +29,10 @@ def format_question(question: Question) -> str:
         lines.append(f"source: {one_line(question.source)}")
     if question.rationale:
         lines.append(f"rationale: {one_line(question.rationale)}")
+    if question.feedback:
+        lines.append(f"feedback: {one_line(question.feedback)}")
+    if question.points != 1:
+        lines.append(f"points: {question.points}")
     lines += [f"waive: {rule} — {one_line(reason)}" for rule, reason in question.waivers]
     lines += ["", *_stem_lines(question.stem), ""]
     for option in question.options:
@@ -98,7 +102,7 @@ def parse_markdown(text: str, *, language: str = "en") -> ImportResult:
             line=question.line, type=question.type, title="", stem=question.stem,
             options=tuple(ImportedOption(o.text, o.correct, o.feedback) for o in question.options),
             id_hint=question.id, goals=question.goals, source=question.source,
-            rationale=question.rationale), language)
+            rationale=question.rationale, general_feedback=question.feedback, points=question.points), language)
     result.errors.extend(LineError(p.line, p.message) for p in problems)
     result.errors.sort(key=lambda e: e.line)
     return result

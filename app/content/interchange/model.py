@@ -72,6 +72,7 @@ class ImportedQuestion:
     goals: tuple[str, ...] = ()  # goals the file named (Lesmark Markdown, or a "// goals:" comment)
     source: str = ""
     rationale: str = ""
+    points: int = 1  # only Lesmark's own format carries points; GIFT and Aiken questions weigh 1
 
     @property
     def label(self) -> str:
