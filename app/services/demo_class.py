@@ -179,7 +179,7 @@ def _final(student: User, lesson: Lesson, ability: float, started: datetime, rng
     db.session.flush()
     tempting = TEMPTING[1] if lesson.slug == TEMPTING[0] else None
     scores = _record(attempt, list(enumerate(versions, start=1)), ability, submitted, rng, tempting)
-    attempt.score, attempt.max_score = total_score(scores)
+    attempt.score, attempt.max_score = total_score(scores, [version.points for version in versions])
     attempt.status, attempt.submitted_at = AttemptStatus.SUBMITTED, submitted
     progress = db.session.get(LessonProgress, (student.id, lesson.id))
     if progress is None:
