@@ -75,7 +75,8 @@ def test_sync_stores_the_svg_as_it_is_and_the_photo_without_its_metadata(media_a
 def test_the_lesson_shows_the_figure_with_its_hash_in_the_url(media_app):
     sha = stored(media_app)["lessons/demo/media/piramide.svg"][1]
     assert figure_screen(media_app) == (
-        f'<h1>Figuur</h1>\n<figure><img alt="De klantpiramide" src="/media/demo/piramide.svg?v={sha[:8]}">'
+        f'<h1>Figuur</h1>\n<figure><a class="figure-link" href="/media/demo/piramide.svg?v={sha[:8]}" '
+        f'rel="noopener noreferrer"><img alt="De klantpiramide" src="/media/demo/piramide.svg?v={sha[:8]}"></a>'
         "<figcaption>Vier soorten klanten</figcaption></figure>")
 
 
@@ -271,5 +272,5 @@ def test_the_editor_preview_shows_the_courses_images(world):
         "source": source.replace("# Les 1\n", '# Les 1\n\n![Een ster](media/ster.svg "De ster")\n'),
         "slide": "1", "action": "preview"}).get_data(as_text=True)
     preview = page[page.index('class="lesson-preview"'):]
-    assert (f'<figure><img alt="Een ster" src="/media/demo/ster.svg?v={sha[:8]}"><figcaption>De ster</figcaption>'
+    assert (f'<img alt="Een ster" src="/media/demo/ster.svg?v={sha[:8]}"></a><figcaption>De ster</figcaption>'
             "</figure>") in preview
