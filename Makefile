@@ -73,7 +73,7 @@ db: install ## Apply database migrations
 content: db ## Load lessons/ and quizzes/ into the database
 	$(BIN)/flask content sync
 
-demo: content ## Create the demo accounts (development only)
+demo: content ## Create the demo accounts and the demo class (development only)
 	$(BIN)/flask demo
 
 run: demo ## Install, migrate, load content, create demo accounts and serve on http://127.0.0.1:5000
