@@ -80,8 +80,8 @@ run: demo ## Install, migrate, load content, create demo accounts and serve on h
 	@echo "Lesmark runs on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-check-content: install ## Check every lesson and quiz file
-	$(BIN)/flask content check
+check-content: install ## Check every lesson and quiz file (item-writing warnings fail too)
+	$(BIN)/flask content check --strict
 
 lint: $(VENV)/.installed-test ## ruff
 	$(BIN)/ruff check .
