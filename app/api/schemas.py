@@ -19,12 +19,17 @@ class Problem(Schema):
                          metadata={"description": "validation errors: {field, message}"})
 
 
-class CourseSummary(Schema):
+class CourseFacts(Schema):
+    """What every answer about a course says of it."""
+
     slug = fields.String(required=True)
     title = fields.String(required=True)
     language = fields.String(required=True)
     level = fields.String(required=True)
     description = fields.String(required=True)
+
+
+class CourseSummary(CourseFacts):
     lessons = fields.Integer(required=True, metadata={"description": "number of lessons"})
     minutes = fields.Integer(required=True)
     goals = fields.Integer(required=True, metadata={"description": "number of learning goals"})
@@ -34,21 +39,21 @@ class CourseList(Schema):
     courses = fields.List(fields.Nested(CourseSummary), required=True)
 
 
-class LessonBrief(Schema):
+class LessonFacts(Schema):
+    """What every answer about a lesson says of it."""
+
     slug = fields.String(required=True)
     title = fields.String(required=True)
     language = fields.String(required=True)
     minutes = fields.Integer(required=True)
+
+
+class LessonBrief(LessonFacts):
     position = fields.Integer(required=True)
     slides = fields.Integer(required=True)
 
 
-class CourseDetail(Schema):
-    slug = fields.String(required=True)
-    title = fields.String(required=True)
-    language = fields.String(required=True)
-    level = fields.String(required=True)
-    description = fields.String(required=True)
+class CourseDetail(CourseFacts):
     lessons = fields.List(fields.Nested(LessonBrief), required=True)
 
 
@@ -57,10 +62,16 @@ class ShownOption(Schema):
     html = fields.String(required=True)
 
 
-class CheckpointQuestion(Schema):
+class ShownQuestion(Schema):
+    """A question with its options in the order this student sees them."""
+
     type = fields.String(required=True, metadata={"description": "single, multiple or truefalse"})
     stem_html = fields.String(required=True)
     options = fields.List(fields.Nested(ShownOption), required=True)
+
+
+class CheckpointQuestion(ShownQuestion):
+    """A slide's checkpoint question: never with its answer key."""
 
 
 class Slide(Schema):
@@ -78,19 +89,13 @@ class Goal(Schema):
     text = fields.String(required=True)
 
 
-class LessonDetail(Schema):
-    slug = fields.String(required=True)
-    title = fields.String(required=True)
-    language = fields.String(required=True)
-    minutes = fields.Integer(required=True)
+class LessonDetail(LessonFacts):
     course = fields.String(required=True, metadata={"description": "the course's slug"})
     goals = fields.List(fields.Nested(Goal), required=True)
     slides = fields.List(fields.Nested(Slide), required=True)
 
 
-class GoalProgress(Schema):
-    slug = fields.String(required=True)
-    text = fields.String(required=True)
+class GoalProgress(Goal):
     status = fields.String(required=True)
     mastery = fields.Float(required=True, metadata={"description": "0 to 1"})
     answered = fields.Integer(required=True)
@@ -108,11 +113,8 @@ class Progress(Schema):
     lessons = fields.List(fields.Nested(LessonProgress), required=True)
 
 
-class AttemptQuestion(Schema):
+class AttemptQuestion(ShownQuestion):
     slot = fields.Integer(required=True)
-    type = fields.String(required=True)
-    stem_html = fields.String(required=True)
-    options = fields.List(fields.Nested(ShownOption), required=True)
     selected = fields.List(fields.Integer(), allow_none=True, required=True,
                            metadata={"description": "positions chosen; null before submission"})
     score = fields.Float(allow_none=True, required=True,
