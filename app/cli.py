@@ -16,6 +16,7 @@ from .content.site import build_site
 from .learning.item_checks import check_content_items
 from .services import accounts
 from .services.content_store import OURS, THEIRS, export_files, sync_files
+from .services.media import count_media_changes, media_states
 
 DEMO_ACCOUNTS = (
     ("demo", "Demo Student", "lesmark-demo-2026", "student"),
@@ -143,7 +144,10 @@ def register_cli(app: Flask) -> None:
 
         Broken files are reported and skipped; a document changed both in its file and in the
         database since the last sync is reported as a conflict and left alone."""
+        # counted from two readings around the sync: an upload at the same moment would count too
+        media_before = media_states()
         report = sync_files(current_app.config["CONTENT_ROOT"], resolve)
+        media = count_media_changes(media_before, media_states())
         for problem in report.problems:
             click.echo(f"skipped: {problem}", err=True)
         for conflict in report.conflicts:
@@ -153,7 +157,8 @@ def register_cli(app: Flask) -> None:
             f"-{report.courses_retired}; "
             f"lessons +{report.lessons_created} ~{report.lessons_updated} ={report.lessons_unchanged} "
             f"-{report.lessons_retired}; questions +{report.questions_created} "
-            f"versions +{report.question_versions_created} retired {report.questions_retired}"
+            f"versions +{report.question_versions_created} retired {report.questions_retired}; "
+            f"media +{media.added} ~{media.changed} -{media.removed}"
             + (f"; {len(report.conflicts)} conflict(s)" if report.conflicts else ""))
 
     @content.command("export")

@@ -56,6 +56,22 @@ def media_states() -> dict[str, MediaState]:
     return {row.path: MediaState(*row) for row in rows}
 
 
+@dataclass(frozen=True)
+class MediaCounts:
+    added: int
+    changed: int
+    removed: int
+
+
+def count_media_changes(before: dict[str, MediaState], after: dict[str, MediaState]) -> MediaCounts:
+    """How the stored images differ between two readings of `media_states()` (for sync's summary;
+    a change of the synced hash alone is not a change of the image)."""
+    return MediaCounts(added=len(after.keys() - before.keys()),
+                       changed=sum(1 for path in after.keys() & before.keys()
+                                   if after[path].sha256 != before[path].sha256),
+                       removed=len(before.keys() - after.keys()))
+
+
 def hashes_after(states: dict[str, MediaState], changes: list[MediaChange]) -> dict[str, str]:
     """{media path: sha256} the lessons will be built against."""
     hashes = {path: state.sha256 for path, state in states.items()}
