@@ -6,7 +6,8 @@
   login per student (the students cannot log in with a password at all).
 
 Everything goes through the app's models and services (`sessions.hash_token`, `attempts.drawn_questions`,
-`grading.grade`), so the rows look exactly like the ones real requests write.
+`grading.grade`, and the demo class's `add_class` and `pick_answer`), so the rows look exactly like the
+ones real requests write.
 """
 
 from __future__ import annotations
@@ -21,14 +22,11 @@ from sqlalchemy import func, select, text
 from app.extensions import db
 from app.learning.grading import grade, total_score
 from app.models import (
-    Assignment,
     Attempt,
     AttemptKind,
     AttemptSlot,
     AttemptStatus,
-    ClassGroup,
     ClassStudent,
-    ClassTeacher,
     FinalQuizItem,
     Lesson,
     Question,
@@ -38,7 +36,7 @@ from app.models import (
     utcnow,
 )
 from app.services import attempts as attempt_service
-from app.services import sessions
+from app.services import demo_class, sessions
 
 NO_LOGIN = "!bench-student-no-login"  # not an argon2 hash: no password matches it
 
@@ -165,27 +163,20 @@ def graded_class(teacher_id: int, size: int, lesson_ids: list[int], seed: int = 
     and lesson (the second only for some), with every answer stored; returns the class id. Commits."""
     rng = random.Random(seed + size)
     now = utcnow()
-    group = ClassGroup(name=f"Bench class of {size}", join_code=f"B{size:07d}"[:16], code_open=False)
-    db.session.add(group)
-    db.session.flush()
-    db.session.add(ClassTeacher(class_id=group.id, user_id=teacher_id, role="owner"))
-    db.session.add_all(Assignment(class_id=group.id, lesson_id=lesson_id, pass_mark=60) for lesson_id in lesson_ids)
+    group = demo_class.add_class(teacher_id, f"Bench class of {size}", f"B{size:07d}"[:16],
+                                 [(lesson_id, {"pass_mark": 60}) for lesson_id in lesson_ids])
     students = add_students(f"c{size}-", size)
     insert_rows(ClassStudent, [{"class_id": group.id, "user_id": s, "joined_at": now} for s in students])
     drawn = {lesson_id: attempt_service.drawn_questions(students[0], lesson_id, rng) for lesson_id in lesson_ids}
     plan = [(user_id, lesson_id) for user_id in students for lesson_id in lesson_ids
             for _ in range(1 if rng.random() < 0.7 else 2)]
     ability = {user_id: rng.random() for user_id in students}  # strong and weak students
-    keys = {v.id: frozenset(v.correct_indexes) for versions in drawn.values() for v in versions}
-    graded = []  # per planned attempt: the grade of each question, in quiz order
-    for user_id, lesson_id in plan:
-        grades = []
-        for v in drawn[lesson_id]:
-            right = rng.random() < 0.3 + 0.6 * ability[user_id]
-            grades.append(grade(v.type, len(v.options), keys[v.id],
-                                set(keys[v.id]) if right else {rng.randrange(len(v.options))}))
-        graded.append(grades)
-    totals = [total_score([g.score for g in grades]) for grades in graded]  # (score, max_score)
+    # per planned attempt: the grade of each question, in quiz order
+    graded = [[grade(v.type, len(v.options), v.correct_indexes,
+                     demo_class.pick_answer(v, 0.3 + 0.6 * ability[user_id], rng)) for v in drawn[lesson_id]]
+              for user_id, lesson_id in plan]
+    totals = [total_score([g.score for g in grades], [v.points for v in drawn[lesson_id]])  # (score, max_score)
+              for grades, (_user_id, lesson_id) in zip(graded, plan, strict=True)]
     attempt_ids = insert_rows(Attempt, [
         {"user_id": u, "lesson_id": lesson, "kind": AttemptKind.FINAL, "status": AttemptStatus.SUBMITTED,
          "started_at": now - timedelta(days=2), "submitted_at": now - timedelta(days=1),

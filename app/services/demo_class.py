@@ -73,10 +73,6 @@ def seed_demo_class(teacher_username: str, seed: int = 2026) -> DemoReport:
                                       .order_by(Lesson.position)))
     rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible on purpose)
     now = utcnow().replace(microsecond=0)
-    group = ClassGroup(name=DEMO_CLASS, join_code=new_code(), code_open=False, is_demo=True)
-    db.session.add(group)
-    db.session.flush()
-    db.session.add(ClassTeacher(class_id=group.id, user_id=teacher.id, role="owner"))
     policies = (  # due dates: one past, one next week, none
         dict(due_at=now - timedelta(days=7), attempts_allowed=None, counting="highest", pass_mark=60,
              key_reveal="immediately"),
@@ -84,8 +80,8 @@ def seed_demo_class(teacher_username: str, seed: int = 2026) -> DemoReport:
              key_reveal="after_due"),
         dict(due_at=None, attempts_allowed=3, counting="average", pass_mark=70, key_reveal="never"),
     )
-    for lesson, policy in zip(lessons, policies, strict=False):
-        db.session.add(Assignment(class_id=group.id, lesson_id=lesson.id, **policy))
+    group = add_class(teacher.id, DEMO_CLASS, new_code(),
+                      [(lesson.id, policy) for lesson, policy in zip(lessons, policies, strict=False)], is_demo=True)
     students = _students(group)
     attempts = 0
     for index, student in enumerate(students):
@@ -103,6 +99,18 @@ def seed_demo_class(teacher_username: str, seed: int = 2026) -> DemoReport:
     return DemoReport(True, len(students), attempts)
 
 
+def add_class(teacher_id: int, name: str, join_code: str, assignments: list[tuple[int, dict]], *,
+              is_demo: bool = False) -> ClassGroup:
+    """A class with a closed join code, owned by the teacher, with each (lesson id, policy columns)
+    assigned. Flushes; the caller commits."""
+    group = ClassGroup(name=name, join_code=join_code, code_open=False, is_demo=is_demo)
+    db.session.add(group)
+    db.session.flush()
+    db.session.add(ClassTeacher(class_id=group.id, user_id=teacher_id, role="owner"))
+    db.session.add_all(Assignment(class_id=group.id, lesson_id=lesson_id, **policy) for lesson_id, policy in assignments)
+    return group
+
+
 def _students(group: ClassGroup) -> list[User]:
     students = []
     for number, name in enumerate(NAMES, start=1):
@@ -117,8 +125,9 @@ def _students(group: ClassGroup) -> list[User]:
     return students
 
 
-def _answer(version: QuestionVersion, ability: float, rng: random.Random, tempting: bool):
-    """The stored option indexes a student of this ability picks."""
+def pick_answer(version: QuestionVersion, ability: float, rng: random.Random, tempting: bool = False) -> set[int]:
+    """The stored option indexes a student of this ability (the chance of answering right) picks:
+    a wrong answer is never the last distractor; a tempting question is mostly answered wrong."""
     correct = sorted(version.correct_indexes)
     distractors = [i for i in range(len(version.options)) if i not in version.correct_indexes]
     chosen_right = rng.random() < (ability * 0.35 if tempting else ability)
@@ -142,7 +151,7 @@ def _record(attempt: Attempt, versions: list[tuple[int, QuestionVersion]], abili
         db.session.add(slot)
         db.session.flush()
         result = grade(version.type, len(version.options), version.correct_indexes,
-                       _answer(version, ability, rng, number == tempting_position))
+                       pick_answer(version, ability, rng, number == tempting_position))
         db.session.add(Response(attempt_id=attempt.id, slot_id=slot.id, question_id=version.question_id,
                                 question_version_id=version.id, selected=list(result.selected), score=result.score,
                                 outcome=result.outcome, created_at=when))
