@@ -43,8 +43,56 @@ EXTENSIONS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "WEBP": ("webp",), "SVG"
 MARKUP_IN_RASTER = re.compile(rb"<(?:script|html|body|iframe|svg|!doctype)\b", re.IGNORECASE)
 
 
+# Why a file is refused: a code, and the English the content checker prints. The web pages show the
+# same reason in the user's language from the code and its parameters (app/views/media_reasons.py).
+REASONS = {
+    "too_big": "the file is larger than {megabytes} MB",
+    "empty": "the file is empty",
+    "markup_in_raster": "the file holds web page or script markup besides an image",
+    "too_many_pixels": "the image is too large ({width} x {height} pixels; at most {megapixels} million pixels "
+                       "and {side} pixels a side)",
+    "pixel_bomb": "the image is too large (at most {megapixels} million pixels)",
+    "animated": "animated images are not supported",
+    "not_an_image": "the file is not a PNG, JPEG, WebP or SVG image",
+    "damaged": "the image is damaged and cannot be read",
+    "svg_not_xml": "the SVG is not well-formed XML ({detail})",
+    "svg_root": "the file is neither an image nor an SVG drawing (its root element is not <svg> in the SVG "
+                "namespace)",
+    "svg_too_many_elements": "the SVG has more than {limit} elements",
+    "svg_doctype": "the SVG has a DOCTYPE (entities and DTDs are not allowed)",
+    "svg_entity": "the SVG declares an entity (<!ENTITY is not allowed)",
+    "svg_external_entity": "the SVG refers to an external entity",
+    "svg_processing_instruction": "the SVG has a processing instruction (such as xml-stylesheet)",
+    "svg_script": "the SVG contains a script (<{element}>), which is not allowed",
+    "svg_foreign_object": "the SVG contains foreignObject (HTML inside SVG) (<{element}>), which is not allowed",
+    "svg_image": "the SVG contains an embedded image (<{element}>), which is not allowed",
+    "svg_link": "the SVG contains a link (<{element}>), which is not allowed",
+    "svg_iframe": "the SVG contains an iframe (<{element}>), which is not allowed",
+    "svg_animation": "the SVG contains an animation (<{element}>), which is not allowed",
+    "svg_element": "the SVG contains an element that is not allowed: <{element}>",
+    "svg_style_elements": "the SVG's <style> holds elements; only CSS text is allowed",
+    "svg_namespaced_attribute": "the SVG has an attribute that is not allowed: {attribute}",
+    "svg_event_handler": "the SVG has an event handler ({attribute} on <{element}>), which is not allowed",
+    "svg_attribute": "the SVG has an attribute that is not allowed: {attribute} on <{element}>",
+    "svg_outside_href": "the SVG refers to something outside itself (href={value} on <{element}>); only "
+                        "references to '#id' inside the drawing are allowed",
+    "style_css": "<style> uses @import, expressions, escapes or javascript:, which are not allowed",
+    "attribute_css": "the {attribute} attribute of <{element}> uses @import, expressions, escapes or "
+                     "javascript:, which are not allowed",
+    "style_url": "<style> uses url() to something outside the drawing; only url(#id) is allowed",
+    "attribute_url": "the {attribute} attribute of <{element}> uses url() to something outside the drawing; "
+                     "only url(#id) is allowed",
+}
+
+
 class MediaError(ValueError):
-    """The file is not an image Lesmark accepts; the message says why (for the author)."""
+    """The file is not an image Lesmark accepts: `code` (a key of REASONS) and `params` say why;
+    str() is the English sentence (for `flask content check` and logs)."""
+
+    def __init__(self, code: str, **params: str | int):
+        super().__init__(REASONS[code].format(**params))
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -70,9 +118,9 @@ def sha256_of(data: bytes) -> str:
 def clean_media(data: bytes) -> CleanMedia:
     """The safe form of an image file (raster: re-encoded; SVG: the same bytes), or MediaError."""
     if len(data) > MAX_MEDIA_BYTES:
-        raise MediaError(f"the file is larger than {MAX_MEDIA_BYTES // 1_000_000} MB")
+        raise MediaError("too_big", megabytes=MAX_MEDIA_BYTES // 1_000_000)
     if not data:
-        raise MediaError("the file is empty")
+        raise MediaError("empty")
     if looks_like_xml(data):
         return clean_svg(data)
     return clean_raster(data)
@@ -91,29 +139,29 @@ def name_for(name: str, kind: str) -> str:
 
 def clean_raster(data: bytes) -> CleanMedia:
     if MARKUP_IN_RASTER.search(data):
-        raise MediaError("the file holds web page or script markup besides an image")
+        raise MediaError("markup_in_raster")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "WEBP"))
             width, height = image.size  # from the header: nothing is decoded yet
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise MediaError(f"the image is too large ({width} x {height} pixels; at most "
-                                 f"{MAX_PIXELS // 1_000_000} million pixels and {MAX_SIDE} pixels a side)")
+                raise MediaError("too_many_pixels", width=width, height=height,
+                                 megapixels=MAX_PIXELS // 1_000_000, side=MAX_SIDE)
             kind = image.format or ""
             if getattr(image, "n_frames", 1) > 1:
-                raise MediaError("animated images are not supported")
+                raise MediaError("animated")
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep photos upright once EXIF is gone
             return CleanMedia(encode(upright, kind), kind, upright.width, upright.height)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own, higher cap
-        raise MediaError(f"the image is too large (at most {MAX_PIXELS // 1_000_000} million pixels)") from None
+        raise MediaError("pixel_bomb", megapixels=MAX_PIXELS // 1_000_000) from None
     except UnidentifiedImageError:
-        raise MediaError("the file is not a PNG, JPEG, WebP or SVG image") from None
+        raise MediaError("not_an_image") from None
     except (OSError, ValueError, SyntaxError, EOFError):  # Pillow's ways of saying "broken file"
-        raise MediaError("the image is damaged and cannot be read") from None
+        raise MediaError("damaged") from None
 
 
 def encode(image: Image.Image, kind: str) -> bytes:
@@ -143,10 +191,10 @@ SVG_ELEMENTS = {
     "polygon", "text", "tspan", "textPath", "switch", "filter", "feGaussianBlur", "feOffset", "feFlood",
     "feComposite", "feMerge", "feMergeNode", "feBlend", "feColorMatrix", "feDropShadow",
 }
-REFUSED_ELEMENTS = {  # named in the message, so an author knows what to remove
-    "script": "a script", "foreignObject": "foreignObject (HTML inside SVG)", "image": "an embedded image",
-    "a": "a link", "iframe": "an iframe", "animate": "an animation", "set": "an animation",
-    "animateTransform": "an animation", "animateMotion": "an animation", "handler": "a script",
+REFUSED_ELEMENTS = {  # each has its own reason, so an author knows what to remove
+    "script": "svg_script", "foreignObject": "svg_foreign_object", "image": "svg_image", "a": "svg_link",
+    "iframe": "svg_iframe", "animate": "svg_animation", "set": "svg_animation", "animateTransform": "svg_animation",
+    "animateMotion": "svg_animation", "handler": "svg_script",
 }
 SVG_ATTRIBUTES = {
     "id", "class", "style", "lang", "viewBox", "preserveAspectRatio", "width", "height", "x", "y", "x1", "y1",
@@ -183,13 +231,12 @@ def clean_svg(data: bytes) -> CleanMedia:
         # safe here: refuse_declarations() has refused every DOCTYPE, entity and instruction
         root = ElementTree.fromstring(data)  # noqa: S314
     except ElementTree.ParseError as exc:
-        raise MediaError(f"the SVG is not well-formed XML ({exc})") from None
+        raise MediaError("svg_not_xml", detail=str(exc)) from None
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise MediaError("the file is neither an image nor an SVG drawing (its root element is not <svg> "
-                         "in the SVG namespace)")
+        raise MediaError("svg_root")
     for count, element in enumerate(root.iter(), start=1):
         if count > MAX_SVG_ELEMENTS:
-            raise MediaError(f"the SVG has more than {MAX_SVG_ELEMENTS} elements")
+            raise MediaError("svg_too_many_elements", limit=MAX_SVG_ELEMENTS)
         check_svg_element(element)
     width, height = svg_size(root)
     return CleanMedia(data, "SVG", width, height)
@@ -198,56 +245,56 @@ def clean_svg(data: bytes) -> CleanMedia:
 def refuse_declarations(data: bytes) -> None:
     """A DOCTYPE (and with it every entity) and processing instructions such as xml-stylesheet
     are refused before the document is built: they are how XML reaches outside a file."""
-    def refuse(message):
+    def refuse(code):
         def handler(*_args):
-            raise MediaError(message)
+            raise MediaError(code)
         return handler
 
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = refuse("the SVG has a DOCTYPE (entities and DTDs are not allowed)")
-    parser.EntityDeclHandler = refuse("the SVG declares an entity (<!ENTITY is not allowed)")
-    parser.ExternalEntityRefHandler = refuse("the SVG refers to an external entity")
-    parser.ProcessingInstructionHandler = refuse("the SVG has a processing instruction (such as xml-stylesheet)")
+    parser.StartDoctypeDeclHandler = refuse("svg_doctype")
+    parser.EntityDeclHandler = refuse("svg_entity")
+    parser.ExternalEntityRefHandler = refuse("svg_external_entity")
+    parser.ProcessingInstructionHandler = refuse("svg_processing_instruction")
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise MediaError(f"the SVG is not well-formed XML ({expat.errors.messages[exc.code]}, line {exc.lineno})") \
-            from None
+        raise MediaError("svg_not_xml", detail=f"{expat.errors.messages[exc.code]}, line {exc.lineno}") from None
 
 
 def check_svg_element(element: ElementTree.Element) -> None:
     namespace, _, name = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
     if name in REFUSED_ELEMENTS:
-        raise MediaError(f"the SVG contains {REFUSED_ELEMENTS[name]} (<{name}>), which is not allowed")
+        raise MediaError(REFUSED_ELEMENTS[name], element=name)
     if namespace != SVG_NS or name not in SVG_ELEMENTS:
-        raise MediaError(f"the SVG contains an element that is not allowed: <{name}>")
+        raise MediaError("svg_element", element=name)
     if name == "style":
-        check_css(element.text or "", "<style>")
+        check_css(element.text or "")
         if len(element):
-            raise MediaError("the SVG's <style> holds elements; only CSS text is allowed")
+            raise MediaError("svg_style_elements")
     for attribute, value in element.attrib.items():
         if attribute.startswith("{"):
             if attribute not in NAMESPACED_ATTRIBUTES:
-                raise MediaError(f"the SVG has an attribute that is not allowed: {attribute}")
+                raise MediaError("svg_namespaced_attribute", attribute=attribute)
             local = NAMESPACED_ATTRIBUTES[attribute]
         else:
             local = attribute
         if local.lower().startswith("on"):
-            raise MediaError(f"the SVG has an event handler ({local} on <{name}>), which is not allowed")
+            raise MediaError("svg_event_handler", attribute=local, element=name)
         if local not in SVG_ATTRIBUTES and local != "space":
-            raise MediaError(f"the SVG has an attribute that is not allowed: {local} on <{name}>")
+            raise MediaError("svg_attribute", attribute=local, element=name)
         if local == "href" and not value.strip().startswith("#"):
-            raise MediaError(f"the SVG refers to something outside itself (href={value[:60]!r} on <{name}>); "
-                             "only references to '#id' inside the drawing are allowed")
-        check_css(value, f"the {local} attribute of <{name}>")
+            raise MediaError("svg_outside_href", value=repr(value[:60]), element=name)
+        check_css(value, local, name)
 
 
-def check_css(text: str, where: str) -> None:
+def check_css(text: str, attribute: str | None = None, element: str | None = None) -> None:
+    """CSS of a <style> element (no attribute) or of an attribute of `element`."""
+    where: dict[str, str | int] = {} if attribute is None else {"attribute": attribute, "element": element or ""}
     if CSS_DANGER.search(text):
-        raise MediaError(f"{where} uses @import, expressions, escapes or javascript:, which are not allowed")
+        raise MediaError("attribute_css" if where else "style_css", **where)
     if len(ANY_URL.findall(text)) != len(LOCAL_URL.findall(text)):
-        raise MediaError(f"{where} uses url() to something outside the drawing; only url(#id) is allowed")
+        raise MediaError("attribute_url" if where else "style_url", **where)
 
 
 def svg_size(root: ElementTree.Element) -> tuple[int | None, int | None]:

@@ -181,12 +181,17 @@ def image_urls(course_folder: str) -> dict[str, str]:
 
 # --- uploading -------------------------------------------------------------------------------
 
+BAD_NAME = "bad_name"  # the one refusal that is not about the file's content (see REASONS there)
+
+
 @dataclass
 class UploadResult:
     ok: bool
-    message: str = ""  # why not (for the author), English like the content checker's problems
+    message: str = ""  # why not, in English like the content checker's problems (logs, scripts)
     name: str = ""  # the name to write in the lesson: media/<name>
     problems: list[Problem] = field(default_factory=list)
+    reason: str = ""  # why not, as a code: a key of content.media.REASONS or BAD_NAME (for the page)
+    params: dict[str, str | int] = field(default_factory=dict)
 
 
 def upload_name(filename: str) -> str:
@@ -207,10 +212,10 @@ def upload(course_folder: str, filename: str, data: bytes, author_id: int | None
     try:
         clean = clean_media(data)
     except MediaError as exc:
-        return UploadResult(False, str(exc))
+        return UploadResult(False, str(exc), reason=exc.code, params=exc.params)
     name = name_for(upload_name(filename), clean.kind)
     if not NAME_PATTERN.match(name):
-        return UploadResult(False, "the file name cannot be used; use letters a-z, digits and '-'")
+        return UploadResult(False, "the file name cannot be used; use letters a-z, digits and '-'", reason=BAD_NAME)
     change = MediaChange(media_path(course_folder, name), clean, author_id=author_id)
     report = run_sync(lambda states: ([], []), media_plan=lambda media: ([change], [], []))
     return UploadResult(True, name=name, problems=report.problems)

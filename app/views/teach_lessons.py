@@ -23,6 +23,7 @@ from ..services import authoring, content_store
 from ..services import media as media_service
 from .access import teacher_required
 from .forms import CsrfForm
+from .media_reasons import refusal_reason
 from .teach import KINDS, bp, diff_rows, lesson_or_404
 from .teach_forms import LessonForm
 
@@ -114,7 +115,8 @@ def upload_media(slug: str):
     data = upload.stream.read(MAX_MEDIA_BYTES + 1)
     result = media_service.upload(course_folder(lesson), upload.filename, data, current_user.id)
     if not result.ok:
-        return media_failure(lesson, _("The image was not stored: %(reason)s", reason=result.message))
+        reason = refusal_reason(result.reason, result.params, result.message)
+        return media_failure(lesson, _("The image was not stored: %(reason)s", reason=reason))
     flash(_("Image stored as media/%(name)s. Put it on a slide with a line of its own: "
             "![describe the image](media/%(name)s \"caption\")", name=result.name), "success")
     return redirect(url_for("teach.edit_lesson", slug=lesson.slug) + "#media", 303)
