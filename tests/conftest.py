@@ -27,6 +27,7 @@ from .support import (
 
 PASSWORD = "correct horse battery"
 _names = itertools.count(1)
+_databases = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -87,14 +88,19 @@ def make_app(tmp_path_factory, database_url: str | None, **overrides):
     return app
 
 
+def close_app(app) -> None:
+    """Close the app's database connections (a PostgreSQL database can then be dropped)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_app(tmp_path_factory):
     """One SQLite app with the real content, for tests that need a single backend (browser, i18n)."""
     app = make_app(tmp_path_factory, None)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -106,9 +112,27 @@ def app(request, tmp_path_factory):
         url = cluster.create_database("lesmark_web")
     app = make_app(tmp_path_factory, url)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(app)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_on_content(request, tmp_path_factory):
+    """A factory, once per backend: `app_on_content(root)` is an app on a fresh database whose content
+    root is the tree `root` (synced once; `app.content_root` names it). Its apps are closed after the test."""
+    made = []
+
+    def build(root):
+        url = None
+        if request.param == "postgresql":
+            url = request.getfixturevalue("postgres_cluster").create_database(f"content_{next(_databases)}")
+        app = make_app(tmp_path_factory, url, CONTENT_ROOT=root)
+        app.content_root = root
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        close_app(app)
 
 
 @pytest.fixture()

@@ -1,12 +1,16 @@
-"""Small lookups shared by the web tests."""
+"""Small lookups and steps shared by the web tests."""
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.content.lessons import expand_screens, parse_lesson
 from app.extensions import db
-from app.models import Attempt, Lesson, Question, QuestionVersion, Response, Screen
+from app.models import Attempt, AttemptSlot, Lesson, Question, QuestionVersion, Response, Screen
+
+from ..support import csrf_token
 
 LESSON = "nl-l1"
 LESSON_FILE = Path(__file__).resolve().parents[2] / "lessons" / "nl-klantrelaties" / "01-relatiemarketing.md"
@@ -45,6 +49,11 @@ def question_screens(app, lesson_slug: str = LESSON):
         return result
 
 
+def sync(app, *args):
+    """`flask content sync` with these arguments; returns the CLI result."""
+    return app.test_cli_runner().invoke(args=["content", "sync", *args])
+
+
 def response_count(app, user_id: int, kind: str | None = None) -> int:
     with app.app_context():
         query = select(func.count()).select_from(Response).join(Attempt).where(Attempt.user_id == user_id)
@@ -79,3 +88,56 @@ def shown_positions(page: str, version: QuestionVersion, stored: list[str]) -> l
     """The form values (displayed positions) of stored option indexes on a one-question page."""
     order = shown_order(page, version)
     return [str(order.index(int(index))) for index in stored]
+
+
+# --- the final quiz ----------------------------------------------------------------------------
+
+def start(client) -> int:
+    """Start the final quiz of LESSON as the logged-in student; returns the attempt id."""
+    front = client.get(f"/lessons/{LESSON}/quiz")
+    assert front.status_code == 200 and "Start the quiz" in front.get_data(as_text=True)
+    token = csrf_token(client, f"/lessons/{LESSON}/quiz")
+    response = client.post(f"/lessons/{LESSON}/quiz/new", data={"csrf_token": token})
+    assert response.status_code == 303
+    return int(re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One question of an attempt as the test sees it: number, version, stored indexes in shown order."""
+
+    number: int
+    version: QuestionVersion
+    order: list[int]
+
+    @property
+    def options(self) -> list[dict]:
+        return self.version.options
+
+    def shown(self, stored: list[str]) -> list[str]:
+        """Form values (displayed positions) for stored option indexes."""
+        return [str(self.order.index(int(i))) for i in stored]
+
+
+def slots_of(app, attempt_id) -> list[Slot]:
+    with app.app_context():
+        rows = db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id)
+                                  .order_by(AttemptSlot.number)).all()
+        slots = [Slot(s.number, s.version, list(s.option_order)) for s in rows]
+        db.session.expunge_all()
+        return slots
+
+
+def right(slot: Slot) -> list[str]:
+    return slot.shown(right_answer(slot.version))
+
+
+def wrong(slot: Slot) -> list[str]:
+    return slot.shown(wrong_answer(slot.version))
+
+
+def submit(client, attempt_id, answers: dict, extra=None, token=None):
+    """Hand in the attempt with slot number -> form values (shown positions)."""
+    token = token or csrf_token(client, f"/attempts/{attempt_id}")
+    data = {"csrf_token": token, **{f"q{number}": opts for number, opts in answers.items()}, **(extra or {})}
+    return client.post(f"/attempts/{attempt_id}/submit", data=data)

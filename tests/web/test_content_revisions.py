@@ -1,7 +1,6 @@
 """The database holds the source of every content file as revisions; files go in with
 `flask content sync` and out with `flask content export`; editors save through `save_revision`."""
 
-import itertools
 import shutil
 import threading
 
@@ -15,12 +14,8 @@ from app.services import content_store
 from tests.support import ROOT
 from tests.unit.test_loader import lesson, quiz
 
-from ..conftest import make_app, new_user
-from . import test_content_sync
-
-content_app = test_content_sync.content_app  # the small demo tree, on SQLite and PostgreSQL
-sync = test_content_sync.sync
-_databases = itertools.count(1)
+from ..conftest import new_user
+from .helpers import sync
 
 DEMO_FILES = ("lessons/demo/01-a.md", "lessons/demo/02-b.md", "lessons/demo/course.md",
               "lessons/demo/glossary.md", "quizzes/demo/01-a.md", "quizzes/demo/02-b.md")
@@ -358,21 +353,13 @@ def test_a_new_lesson_saved_in_the_browser_is_built_and_never_retired_for_having
 
 # --- the shipped courses ---------------------------------------------------------------------
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shipped_app(request, tmp_path, tmp_path_factory):
-    """An app whose content root is a copy of the shipped lessons and quizzes."""
+@pytest.fixture()
+def shipped_app(app_on_content, tmp_path):
+    """An app whose content root is a copy of the shipped lessons and quizzes (SQLite and PostgreSQL)."""
     root = tmp_path / "content"
     for area in ("lessons", "quizzes"):
         shutil.copytree(ROOT / area, root / area)
-    url = None
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_cluster").create_database(f"shipped_{next(_databases)}")
-    app = make_app(tmp_path_factory, url, CONTENT_ROOT=root)
-    app.content_root = root
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app_on_content(root)
 
 
 def test_export_of_the_shipped_courses_is_byte_identical_to_the_repository(shipped_app, tmp_path):

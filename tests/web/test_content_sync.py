@@ -1,14 +1,13 @@
 """`flask content sync` and `flask content check`: idempotent, versioned, nothing lost, nothing aborts.
 
 Each test gets an app on an empty database (SQLite and PostgreSQL) whose content root is a small
-tree: course `demo` with a glossary and two lessons, each with a one-question quiz."""
+tree (`content_app` of the web tests' conftest): course `demo` with a glossary and two lessons, each
+with a one-question quiz."""
 
-import itertools
 import shutil
 import threading
 import time
 
-import pytest
 from sqlalchemy import event, func, select, update
 
 from app.content import site
@@ -25,33 +24,10 @@ from app.models import (
 )
 from app.services.attempts import answer_checkpoint
 from tests.support import login
-from tests.unit.test_loader import COURSE, GLOSSARY, lesson, quiz, write_tree
+from tests.unit.test_loader import COURSE, GLOSSARY, lesson, quiz
 
-from ..conftest import PASSWORD, make_app, new_user
-
-_databases = itertools.count(1)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def content_app(request, tmp_path, tmp_path_factory):
-    """An app on an empty database whose content root is a small tree in tmp_path."""
-    root = write_tree(tmp_path / "content", {
-        "lessons/demo/course.md": COURSE, "lessons/demo/glossary.md": GLOSSARY,
-        "lessons/demo/01-a.md": lesson(1, "demo-l1-q01", "[[retentie]]"), "quizzes/demo/01-a.md": quiz(1),
-        "lessons/demo/02-b.md": lesson(2, "demo-l2-q01"), "quizzes/demo/02-b.md": quiz(2)})
-    url = None
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_cluster").create_database(f"sync_{next(_databases)}")
-    app = make_app(tmp_path_factory, url, CONTENT_ROOT=root)
-    app.content_root = root
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def sync(app, *args):
-    return app.test_cli_runner().invoke(args=["content", "sync", *args])
+from ..conftest import PASSWORD, new_user
+from .helpers import sync
 
 
 def table_counts(app):

@@ -1,15 +1,11 @@
 """End-of-lesson quiz: graded as a whole, exactly once, only by its owner."""
 
-import re
-from dataclasses import dataclass
-
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
     Attempt,
-    AttemptSlot,
     Lesson,
     LessonProgress,
     Question,
@@ -18,16 +14,7 @@ from app.models import (
 )
 
 from ..support import csrf_token
-from .helpers import LESSON, right_answer, shown_order, wrong_answer
-
-
-def start(client) -> int:
-    front = client.get(f"/lessons/{LESSON}/quiz")
-    assert front.status_code == 200 and "Start the quiz" in front.get_data(as_text=True)
-    token = csrf_token(client, f"/lessons/{LESSON}/quiz")
-    response = client.post(f"/lessons/{LESSON}/quiz/new", data={"csrf_token": token})
-    assert response.status_code == 303
-    return int(re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1))
+from .helpers import LESSON, Slot, right, right_answer, shown_order, slots_of, start, submit, wrong
 
 
 def test_opening_the_quiz_page_creates_no_attempt_and_an_open_attempt_is_continued(app, client, student):
@@ -47,46 +34,6 @@ def test_earlier_attempts_are_listed_on_the_quiz_page(app, client, student):
     page = client.get(f"/lessons/{LESSON}/quiz").get_data(as_text=True)
     assert "Your earlier attempts" in page and f"{len(slots)} out of {len(slots)}" in page
     assert "Take the quiz again" in page
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One question of an attempt as the test sees it: number, version, stored indexes in shown order."""
-
-    number: int
-    version: QuestionVersion
-    order: list[int]
-
-    @property
-    def options(self) -> list[dict]:
-        return self.version.options
-
-    def shown(self, stored: list[str]) -> list[str]:
-        """Form values (displayed positions) for stored option indexes."""
-        return [str(self.order.index(int(i))) for i in stored]
-
-
-def slots_of(app, attempt_id) -> list[Slot]:
-    with app.app_context():
-        rows = db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id)
-                                  .order_by(AttemptSlot.number)).all()
-        slots = [Slot(s.number, s.version, list(s.option_order)) for s in rows]
-        db.session.expunge_all()
-        return slots
-
-
-def right(slot: Slot) -> list[str]:
-    return slot.shown(right_answer(slot.version))
-
-
-def wrong(slot: Slot) -> list[str]:
-    return slot.shown(wrong_answer(slot.version))
-
-
-def submit(client, attempt_id, answers: dict, extra=None, token=None):
-    token = token or csrf_token(client, f"/attempts/{attempt_id}")
-    data = {"csrf_token": token, **{f"q{number}": opts for number, opts in answers.items()}, **(extra or {})}
-    return client.post(f"/attempts/{attempt_id}/submit", data=data)
 
 
 def test_the_quiz_page_shows_questions_but_no_keys_or_feedback(app, client, student):

@@ -4,7 +4,6 @@ long cache headers, uploaded by a course's teachers only (SQLite and PostgreSQL)
 from __future__ import annotations
 
 import io
-import itertools
 
 import pytest
 from PIL import Image
@@ -18,18 +17,17 @@ from tests.support import csrf_token
 from tests.unit.test_loader import COURSE, GLOSSARY, lesson, quiz, write_tree
 from tests.unit.test_media import SVG, exif_with_gps, jpeg, png
 
-from ..conftest import make_app
 from . import test_teach_quiz_editor as editor
 
 world = editor.world  # two courses, a client per role: owner, editor, stranger, student, admin
-_databases = itertools.count(1)
 
 FIGURE = '![De klantpiramide](media/piramide.svg "Vier soorten klanten")'
 PHOTO = png(exif=exif_with_gps())
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def media_app(request, tmp_path, tmp_path_factory):
+@pytest.fixture()
+def media_app(app_on_content, tmp_path):
+    """An app (SQLite and PostgreSQL) whose one lesson shows a figure; the folder holds a photo too."""
     root = write_tree(tmp_path / "content", {
         "lessons/demo/course.md": COURSE, "lessons/demo/glossary.md": GLOSSARY,
         "lessons/demo/01-a.md": lesson(1) + f"\n---\n\n# Figuur\n\n{FIGURE}\n",
@@ -37,15 +35,7 @@ def media_app(request, tmp_path, tmp_path_factory):
     (root / "lessons/demo/media").mkdir()
     (root / "lessons/demo/media/piramide.svg").write_bytes(SVG)
     (root / "lessons/demo/media/foto.png").write_bytes(PHOTO)
-    url = None
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_cluster").create_database(f"media_{next(_databases)}")
-    app = make_app(tmp_path_factory, url, CONTENT_ROOT=root)
-    app.content_root = root
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app_on_content(root)
 
 
 def stored(app) -> dict[str, tuple[bytes, str, str | None]]:

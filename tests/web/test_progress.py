@@ -10,8 +10,17 @@ from app.extensions import db
 from app.models import LearningGoal, QuestionVersion
 
 from ..support import CSRF_FIELD
-from .helpers import LESSON, question_screens, right_answer, shown_positions
-from .test_final_quiz import right, slots_of, start, submit, wrong
+from .helpers import (
+    LESSON,
+    question_screens,
+    right,
+    right_answer,
+    shown_positions,
+    slots_of,
+    start,
+    submit,
+    wrong,
+)
 
 GOAL = "nl-l1-g1"
 GOAL_TEXT = "Je kunt uitleggen wat relatiemarketing is."
