@@ -4,6 +4,7 @@ revoke personal access tokens for the JSON API."""
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_timedelta
@@ -21,6 +22,7 @@ from .auth import fresh_cookie, wait_message
 from .forms import MAX_ROW_ID, ChangePasswordForm, CsrfForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+JUST_NOW = timedelta(minutes=1)  # last_seen_at is written once a minute: finer times are noise
 
 
 def password_form(**kwargs) -> ChangePasswordForm:
@@ -51,19 +53,27 @@ def token_form(**kwargs) -> TokenForm:
     return form
 
 
+def relative(moment: datetime, now: datetime) -> str:
+    """'3 hours ago', 'in 5 days'; the last minute is 'just now', never 'in 0 seconds'."""
+    if -timedelta(seconds=1) < now - moment < JUST_NOW:
+        return _("just now")
+    return format_timedelta(moment - now, add_direction=True)
+
+
 def settings_page(form: ChangePasswordForm, status: int = 200, headers: dict | None = None,
                   new_token: str | None = None, tokens_form: TokenForm | None = None):
     now = utcnow()
     token_rows = [{"id": t.id, "name": t.name, "prefix": t.prefix, "scopes": [SCOPE_LABELS[x] for x in t.scopes.split()],
-                   "created": format_timedelta(t.created_at - now, add_direction=True),
-                   "expires": format_timedelta(t.expires_at - now, add_direction=True) if t.expires_at else None,
-                   "last_used": format_timedelta(t.last_used_at - now, add_direction=True) if t.last_used_at else None}
+                   "created": relative(t.created_at, now),
+                   "expires": relative(t.expires_at, now) if t.expires_at else None,
+                   "last_used": relative(t.last_used_at, now) if t.last_used_at else None}
                   for t in tokens.live_tokens(current_user.id, now)]
+    current_id = getattr(current_user.current_session, "id", None)
     rows = [{"id": record.id, "label": record.user_agent or _("Unknown browser"),
-             "started": format_timedelta(record.created_at - now, add_direction=True),
-             "last_seen": format_timedelta(record.last_seen_at - now, add_direction=True),
-             "current": record.id == getattr(current_user.current_session, "id", None)}
+             "started": relative(record.created_at, now), "last_seen": relative(record.last_seen_at, now),
+             "current": record.id == current_id}
             for record in sessions.active_sessions(current_user.id)]
+    rows.sort(key=lambda row: not row["current"])  # this device first, then the most recently active
     return render_template("account/settings.html", form=form, sessions=rows, api_tokens=token_rows,
                            token_form=tokens_form or token_form(), new_token=new_token), status, headers or {}
 
