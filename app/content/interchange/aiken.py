@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 
 from ..model import Quiz
-from .common import add_question, one_line
+from .common import add_question, file_lines, one_line
 from .model import (
-    MAX_IMPORT_CHARS,
     ExportResult,
     ImportedOption,
     ImportedQuestion,
@@ -35,10 +34,9 @@ _ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 def parse_aiken(text: str, *, language: str = "en") -> ImportResult:
     """Parse an Aiken file. Never raises on bad input: problems come back as line errors."""
     result = ImportResult()
-    if len(text) > MAX_IMPORT_CHARS:
-        result.errors.append(LineError(1, f"the file is larger than {MAX_IMPORT_CHARS} characters"))
+    lines = file_lines(result, text)
+    if lines is None:
         return result
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     stem: list[str] = []
     start = 0
     options: list[tuple[int, str]] = []

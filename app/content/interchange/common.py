@@ -1,9 +1,17 @@
-"""What every importer does last: fit a question into what a Lesmark quiz file can hold."""
+"""What every importer does first (read the lines) and last (fit a question into what a Lesmark
+quiz file can hold)."""
 
 from __future__ import annotations
 
 from ..quizzes import MAX_OPTION_CHARS, MAX_OPTIONS, MAX_STEM_CHARS, MIN_OPTIONS
-from .model import ImportedOption, ImportedQuestion, ImportResult, Skipped
+from .model import (
+    MAX_IMPORT_CHARS,
+    ImportedOption,
+    ImportedQuestion,
+    ImportResult,
+    LineError,
+    Skipped,
+)
 
 # The two options of a true/false question and the feedback given when a file has none,
 # in the language of the course (Lesmark asks for feedback on every option).
@@ -11,6 +19,15 @@ TRUE_FALSE_WORDS = {"nl": ("Waar", "Niet waar"), "hu": ("Igaz", "Hamis"), "fi": 
                     "en": ("True", "False")}
 DEFAULT_FEEDBACK = {"nl": ("Juist.", "Niet juist."), "hu": ("Helyes.", "Nem helyes."),
                     "fi": ("Oikein.", "Väärin."), "en": ("Correct.", "Not correct.")}
+
+
+def file_lines(result: ImportResult, text: str) -> list[str] | None:
+    """What every importer does first: the file's lines (without a byte-order mark, whatever its
+    line ends), or None, with the error in `result`, when the file is larger than an import may be."""
+    if len(text) > MAX_IMPORT_CHARS:
+        result.errors.append(LineError(1, f"the file is larger than {MAX_IMPORT_CHARS} characters"))
+        return None
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def true_false_words(language: str) -> tuple[str, str]:

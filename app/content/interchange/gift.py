@@ -20,9 +20,8 @@ import re
 
 from ..model import Quiz
 from . import weights as moodle_weights
-from .common import add_question, one_line, true_false_words
+from .common import add_question, file_lines, one_line, true_false_words
 from .model import (
-    MAX_IMPORT_CHARS,
     ExportResult,
     ImportedOption,
     ImportedQuestion,
@@ -69,10 +68,9 @@ def restore(text: str) -> str:
 def parse_gift(text: str, *, language: str = "en") -> ImportResult:
     """Parse a GIFT file. Never raises on bad input: problems come back as line errors."""
     result = ImportResult()
-    if len(text) > MAX_IMPORT_CHARS:
-        result.errors.append(LineError(1, f"the file is larger than {MAX_IMPORT_CHARS} characters"))
+    lines = file_lines(result, text)
+    if lines is None:
         return result
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     category = ""
     for start, block in _blocks(lines):
         category = _parse_block(result, start, block, category, language)

@@ -8,9 +8,8 @@ from __future__ import annotations
 from ..frontmatter import split_front_matter
 from ..model import ContentError, Problem, Question, Quiz
 from ..quizzes import OPTION, parse_question, split_questions
-from .common import add_question, one_line
+from .common import add_question, file_lines, one_line
 from .model import (
-    MAX_IMPORT_CHARS,
     ExportResult,
     ImportedOption,
     ImportedQuestion,
@@ -72,10 +71,10 @@ def parse_markdown(text: str, *, language: str = "en") -> ImportResult:
     import gives a question a new id when its own is taken, and the chosen goals when its
     goals are not the lesson's."""
     result = ImportResult()
-    if len(text) > MAX_IMPORT_CHARS:
-        result.errors.append(LineError(1, f"the file is larger than {MAX_IMPORT_CHARS} characters"))
+    lines = file_lines(result, text)
+    if lines is None:
         return result
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(lines)
     if "\x00" in text:
         result.errors.append(LineError(1, "the file contains a NUL byte; is it a text file?"))
         return result

@@ -24,6 +24,7 @@ def escape_markdown(text: str) -> str:
 class _HtmlToMarkdown(HTMLParser):
     BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "blockquote", "pre"}
     DROPPED = {"script", "style", "head", "title", "iframe", "object"}
+    INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}  # the same mark opens and closes
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -47,12 +48,8 @@ class _HtmlToMarkdown(HTMLParser):
             kind = self.lists[-1] if self.lists else ["ul", 0]
             kind[1] += 1
             self.parts.append("\n" + ("- " if kind[0] == "ul" else f"{kind[1]}. "))
-        elif tag in ("b", "strong"):
-            self.parts.append("**")
-        elif tag in ("i", "em"):
-            self.parts.append("*")
-        elif tag == "code":
-            self.parts.append("`")
+        elif tag in self.INLINE:
+            self.parts.append(self.INLINE[tag])
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             self.links.append(href if _SAFE_LINK.match(href) else None)
@@ -72,12 +69,8 @@ class _HtmlToMarkdown(HTMLParser):
             if tag in ("ul", "ol") and self.lists:
                 self.lists.pop()
             self.parts.append("\n\n")
-        elif tag in ("b", "strong"):
-            self.parts.append("**")
-        elif tag in ("i", "em"):
-            self.parts.append("*")
-        elif tag == "code":
-            self.parts.append("`")
+        elif tag in self.INLINE:
+            self.parts.append(self.INLINE[tag])
         elif tag == "a" and self.links:
             href = self.links.pop()
             if href:
