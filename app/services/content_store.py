@@ -303,6 +303,9 @@ def run_sync(plan, extra_problems: list[Problem] = (), media_plan=None) -> SyncR
     raise AssertionError("unreachable")
 
 
+NOT_WRITTEN = "not written: a symbolic link or a path outside the content folder"
+
+
 @dataclass
 class ExportReport:
     written: list[str] = field(default_factory=list)
@@ -322,15 +325,9 @@ def export_files(root: Path, record_synced: bool = True) -> ExportReport:
         target = root / path
         if not safe_layout_path(path) or target.is_symlink() \
                 or not target.parent.resolve().is_relative_to(real_root):
-            report.problems.append(Problem(path, 1, "not written: a symbolic link or a path outside the content folder"))
+            report.problems.append(Problem(path, 1, NOT_WRITTEN))
             continue
-        data = state.source.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
-            report.unchanged.append(path)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            report.written.append(path)
+        _write_if_changed(report, path, target, state.source.encode("utf-8"))
         exported[path] = state
     exported_media = export_media(root, real_root, report)
     if record_synced and (exported or exported_media):
@@ -356,17 +353,22 @@ def export_media(root: Path, real_root: Path, report: ExportReport) -> dict[str,
         target = root / path
         if not is_media_path(path) or target.is_symlink() or target.parent.is_symlink() \
                 or not target.parent.parent.resolve().is_relative_to(real_root):
-            report.problems.append(Problem(path, 1, "not written: a symbolic link or a path outside the content folder"))
+            report.problems.append(Problem(path, 1, NOT_WRITTEN))
             continue
-        if target.is_file() and target.read_bytes() == data:
-            report.unchanged.append(path)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            report.written.append(path)
+        _write_if_changed(report, path, target, data)
         exported[path] = sha256
     db.session.rollback()  # end the read before the write transaction
     return exported
+
+
+def _write_if_changed(report: ExportReport, path: str, target: Path, data: bytes) -> None:
+    """Write `data` to `target` unless the file holds exactly these bytes already; report which."""
+    if target.is_file() and target.read_bytes() == data:
+        report.unchanged.append(path)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        report.written.append(path)
 
 
 @dataclass
