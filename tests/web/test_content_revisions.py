@@ -148,6 +148,12 @@ EDITED_IN_BROWSER = lesson(1, "demo-l1-q01", "[[retentie]]").replace("# Les 1", 
 EDITED_ON_DISK = lesson(1, "demo-l1-q01", "[[retentie]]").replace("# Les 1", "# Uit het bestand")
 
 
+def edit_in_browser_and_on_disk(app, path: str = "lessons/demo/01-a.md") -> None:
+    """The same lesson saved in the browser and changed in its file since the last sync: a conflict."""
+    assert save(app, path, EDITED_IN_BROWSER).ok
+    (app.content_root / path).write_text(EDITED_ON_DISK)
+
+
 def test_a_browser_edit_alone_is_kept_by_sync_and_written_out_by_export(content_app):
     assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
     result = sync(content_app)
@@ -161,8 +167,7 @@ def test_a_browser_edit_alone_is_kept_by_sync_and_written_out_by_export(content_
 
 
 def test_a_file_and_a_browser_edit_since_the_last_sync_are_a_conflict_left_alone(content_app):
-    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
-    (content_app.content_root / "lessons/demo/01-a.md").write_text(EDITED_ON_DISK)
+    edit_in_browser_and_on_disk(content_app)
     result = sync(content_app)
     assert result.exit_code == 0
     assert ("lessons/demo/01-a.md:1: conflict: the file and the database (revision 2) both changed since the "
@@ -173,8 +178,7 @@ def test_a_file_and_a_browser_edit_since_the_last_sync_are_a_conflict_left_alone
 
 
 def test_theirs_resolves_a_conflict_with_the_file(content_app):
-    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
-    (content_app.content_root / "lessons/demo/01-a.md").write_text(EDITED_ON_DISK)
+    edit_in_browser_and_on_disk(content_app)
     result = sync(content_app, "--theirs")
     assert "revisions +1;" in result.output and "conflict" not in result.output
     assert slide_title(content_app) == "Uit het bestand"
@@ -183,8 +187,7 @@ def test_theirs_resolves_a_conflict_with_the_file(content_app):
 
 
 def test_ours_resolves_a_conflict_with_the_database_and_export_then_writes_it(content_app):
-    assert save(content_app, "lessons/demo/01-a.md", EDITED_IN_BROWSER).ok
-    (content_app.content_root / "lessons/demo/01-a.md").write_text(EDITED_ON_DISK)
+    edit_in_browser_and_on_disk(content_app)
     result = sync(content_app, "--ours")
     assert "revisions +0;" in result.output and "conflict" not in result.output
     assert slide_title(content_app) == "Uit de browser"
