@@ -101,17 +101,7 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
                                              f"(a-z, 0-9, hyphens; at most {MAX_ID_CHARS} characters)"))
         return None
     question_id = heading.group(1)
-    meta: dict[str, tuple[str, int]] = {}
-    index = 1
-    waivers: dict[str, str] = {}
-    while index < len(block) and (match := METADATA.match(block[index])):
-        if match.group(1) == "waive":  # may repeat: one line per item-writing rule waived
-            waive(problems, path, question_id, start + index, match.group(2), waivers)
-        elif match.group(1) in meta:
-            problems.append(Problem(path, start + index, f"{question_id}: '{match.group(1)}' given twice"))
-        else:
-            meta[match.group(1)] = (match.group(2).strip(), start + index)
-        index += 1
+    meta, waivers, index = read_metadata(problems, path, question_id, start, block)
     stem_lines: list[str] = []
     while index < len(block) and not OPTION.match(block[index]):
         stem_lines.append(block[index])
@@ -121,10 +111,8 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
     qtype, type_line = meta.get("type", ("", start))
     goals_raw, goals_line = meta.get("goals", ("", start))
     goals = tuple(g for g in re.split(r"[,\s]+", goals_raw) if g)
-    source, source_line = meta.get("source", ("", start))
-    rationale, rationale_line = meta.get("rationale", ("", start))
+    source, rationale, feedback = (meta.get(key, ("", start))[0] for key in ("source", "rationale", "feedback"))
     order, order_line = meta.get("order", ("", start))
-    feedback, feedback_line = meta.get("feedback", ("", start))
     points_raw, points_line = meta.get("points", ("1", start))
     points = int(points_raw) if POINTS.match(points_raw) else 0
     stem = "\n".join(stem_lines).strip()
@@ -138,14 +126,11 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
         problems.append(Problem(path, goals_line, f"{question_id}: 'goals:' names more than {MAX_QUESTION_GOALS} goals"))
     elif bad := next((g for g in goals if len(g) > MAX_ID_CHARS or not ID_PATTERN.match(g)), None):
         problems.append(Problem(path, goals_line, f"{question_id}: goal id {shown(bad)} must use only a-z, 0-9 and hyphens"))
-    if len(source) > MAX_SOURCE_CHARS:
-        problems.append(Problem(path, source_line, f"{question_id}: 'source:' is longer than {MAX_SOURCE_CHARS} characters"))
-    if len(rationale) > MAX_RATIONALE_CHARS:
-        problems.append(Problem(path, rationale_line,
-                                f"{question_id}: 'rationale:' is longer than {MAX_RATIONALE_CHARS} characters"))
-    if len(feedback) > MAX_FEEDBACK_CHARS:
-        problems.append(Problem(path, feedback_line,
-                                f"{question_id}: 'feedback:' is longer than {MAX_FEEDBACK_CHARS} characters"))
+    for key, limit in (("source", MAX_SOURCE_CHARS), ("rationale", MAX_RATIONALE_CHARS),
+                       ("feedback", MAX_FEEDBACK_CHARS)):
+        value, line = meta.get(key, ("", start))
+        if len(value) > limit:
+            problems.append(Problem(path, line, f"{question_id}: '{key}:' is longer than {limit} characters"))
     if not MIN_POINTS <= points <= MAX_POINTS:
         problems.append(Problem(path, points_line, f"{question_id}: 'points:' must be a whole number from "
                                                    f"{MIN_POINTS} to {MAX_POINTS}, not {shown(points_raw)}"))
@@ -163,6 +148,24 @@ def parse_question(problems: list[Problem], path: str, start: int, block: list[s
                     source=source, rationale=rationale,
                     line=start, goals_line=goals_line, fixed_order=order == "fixed",
                     waivers=tuple(sorted(waivers.items())), feedback=feedback, points=points)
+
+
+def read_metadata(problems: list[Problem], path: str, question_id: str, start: int, block: list[str]
+                  ) -> tuple[dict[str, tuple[str, int]], dict[str, str], int]:
+    """The `key: value` lines under a question's heading: ({key: (value, line)}, {waived rule: reason},
+    index in `block` of the first line after them)."""
+    meta: dict[str, tuple[str, int]] = {}
+    waivers: dict[str, str] = {}
+    index = 1
+    while index < len(block) and (match := METADATA.match(block[index])):
+        if match.group(1) == "waive":  # may repeat: one line per item-writing rule waived
+            waive(problems, path, question_id, start + index, match.group(2), waivers)
+        elif match.group(1) in meta:
+            problems.append(Problem(path, start + index, f"{question_id}: '{match.group(1)}' given twice"))
+        else:
+            meta[match.group(1)] = (match.group(2).strip(), start + index)
+        index += 1
+    return meta, waivers, index
 
 
 def waive(problems: list[Problem], path: str, question_id: str, line: int, value: str,
