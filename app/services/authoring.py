@@ -37,7 +37,6 @@ from . import content_store
 from .accounts import normalise_username
 
 OWNER, EDITOR = COURSE_ROLES
-DOCUMENT_KINDS = ("lesson", "quiz")
 USERS_PER_PAGE = 25
 
 
