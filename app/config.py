@@ -38,7 +38,6 @@ def from_environment(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "nl", "hu", "fi"),  # the catalogues in app/translations
         "DEMO_ACCOUNTS": env != "production",

@@ -13,6 +13,13 @@ from .extensions import db
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+def engine_options(url: str) -> dict:
+    """Pool settings per database. A PostgreSQL connection can be closed under us (a server restart,
+    an idle timeout in a proxy), so each one is tested before use; a SQLite file never drops its
+    connection, and the test would cost a statement on every request."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def configure_engine(app: Flask) -> None:
     with app.app_context():
         engine = db.engine

@@ -11,12 +11,21 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .api import problems
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .services import sessions
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'self'; object-src 'none'")
+# sent with every response unless the view set its own (e.g. a media file's stricter CSP)
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 log = logging.getLogger(__name__)
 
 
@@ -60,8 +69,21 @@ class RequestBodyGuard:
         return self.wsgi_app(environ, start_response)
 
 
+def check_rate_limits_where_declared(app: Flask) -> None:
+    """Flask-Limiter looks every request up in its tables of limits (some 80 µs a request). Lesmark
+    declares limits only on views (checked by their decorators: login, registration) and on the API
+    blueprint (checked by its own before_request, app/api/views.py); every other request has none.
+    An application-wide or default limit would need the check on every request again."""
+    if limiter.limit_manager.application_limits or limiter.limit_manager.default_limits:
+        raise RuntimeError("application or default rate limits need Flask-Limiter's check on every request")
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # absent when rate limiting is switched off
+        hooks.remove(limiter._check_request_limit)
+
+
 def init_app(app: Flask) -> None:
     app.wsgi_app = RequestBodyGuard(app.wsgi_app)
+    check_rate_limits_where_declared(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 
@@ -86,12 +108,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        present = {name.lower() for name, _value in response.headers.items()}
+        response.headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static" and "Cache-Control" not in response.headers:

@@ -35,6 +35,9 @@ def rate_limit_key() -> str:
 
 
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
+# Blueprint limits are checked before the blueprint's requests only (app/security.py): first, so an
+# unauthenticated flood is limited too.
+bp.before_request(limiter._check_request_limit)
 
 
 @bp.before_request

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +81,9 @@ class Course(db.Model):
     glossary: Mapped[list] = mapped_column(JSON, default=list)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"))  # course.md built from
+    # changes with every update of the row: part of the key of fragments rendered from the course
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow,
+                                                 server_default=text("CURRENT_TIMESTAMP"))
     lessons: Mapped[list[Lesson]] = relationship(back_populates="course", order_by="Lesson.position")
 
 

@@ -36,3 +36,7 @@ def register_blueprints(app: Flask) -> None:
     from .. import api
 
     api.init_app(app)  # /api/v1 and its OpenAPI document
+
+    from . import fragments
+
+    fragments.init_app(app)  # last: it copies the template globals registered above

@@ -11,7 +11,8 @@ from ..learning.grading import InvalidResponse
 from ..services import attempts
 from ..services import lessons as lesson_service
 from ..services import progress as progress_service
-from .forms import AnswerError, CsrfForm, parse_row_id, parse_selection
+from .forms import AnswerError, parse_row_id, parse_selection
+from .fragments import fragments
 
 bp = Blueprint("learn", __name__)
 
@@ -106,9 +107,16 @@ def slide(slug: str, position: int):
 
 
 def render_slide(view, error: str | None = None, status: int = 200, chosen: set[int] | None = None):
+    content = None
+    if view.screen.kind == "content":  # the same for every student: rendered once per revision
+        lesson, course = view.lesson, view.course
+        content = fragments().render(
+            "learn/_content_slide.html",
+            (view.screen.id, lesson.id, lesson.content_hash, lesson.updated_at, course.id, course.updated_at),
+            lesson=lesson, course=course, screen=view.screen)
     return render_template("learn/slide.html", view=view, lesson=view.lesson, course=view.course,
                            screen=view.screen, version=view.version, response=view.response,
-                           form=CsrfForm(), error=error, chosen=chosen or set()), status
+                           content_fragment=content, error=error, chosen=chosen or set()), status
 
 
 @bp.post("/lessons/<slug:slug>/slides/<int(min=1, max=100000):position>/answer")
