@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -38,7 +38,9 @@ from ..models import (
     question_version_goals,
     utcnow,
 )
+from . import paging
 from .answers import counted_answers
+from .paging import Pagination
 
 NOT_STARTED, IN_PROGRESS, SUBMITTED, LATE, PASSED = "not_started", "in_progress", "submitted", "late", "passed"
 
@@ -118,9 +120,12 @@ class Cell:
 class Gradebook:
     group: ClassGroup
     assignments: list[tuple[Assignment, Lesson]]
-    students: list[User]
+    students: list  # User, or a roster row (id, display_name, username) on a page
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (user id, assignment id)
     sort: str = "name"
+    pagination: Pagination | None = None  # None: every student (the export)
+    query: str = ""
+    class_size: int = 0
 
 
 SORT_DEFAULT = "name"
@@ -139,9 +144,25 @@ def roster_users(group: ClassGroup) -> list[User]:
         .where(ClassStudent.class_id == group.id).order_by(User.display_name, User.username, User.id)))
 
 
-def _attempt_rows(user_ids: Iterable[int], lesson_ids: Iterable[int]) -> list[AttemptRow]:
-    user_ids, lesson_ids = list(user_ids), list(lesson_ids)
-    if not user_ids or not lesson_ids:
+def roster_rows(group: ClassGroup) -> list:
+    """Id, display name and username of every student, in name order (case aside). One light
+    statement: a page sorts and filters these, then loads the rest for its own students only."""
+    rows = db.session.execute(
+        select(User.id, User.display_name, User.username).join(ClassStudent, ClassStudent.user_id == User.id)
+        .where(ClassStudent.class_id == group.id)).all()
+    return sorted(rows, key=name_key)
+
+
+def name_key(user) -> tuple:
+    return user.display_name.casefold(), user.username, user.id
+
+
+def _attempt_rows(user_ids: Iterable[int] | Select, lesson_ids: Iterable[int]) -> list[AttemptRow]:
+    """Attempts of these students (ids, or a query of ids) on these lessons, oldest first."""
+    if not isinstance(user_ids, Select):
+        user_ids = list(user_ids)
+    lesson_ids = list(lesson_ids)
+    if (isinstance(user_ids, list) and not user_ids) or not lesson_ids:
         return []
     rows = db.session.execute(
         select(Attempt.id, Attempt.user_id, Attempt.lesson_id, Attempt.kind, Attempt.status, Attempt.score,
@@ -175,36 +196,70 @@ def cell_for(assignment: Assignment, attempts: list[AttemptRow], now: datetime) 
     return Cell(status, late, percent, len(finals), sum(1 for a in attempts if a.reset), attempt_id)
 
 
+def _cells(students: Sequence, assigned: Sequence[tuple[Assignment, Lesson]], rows: Iterable[AttemptRow],
+           now: datetime) -> dict[tuple[int, int], Cell]:
+    by_key: dict[tuple[int, int], list[AttemptRow]] = {}
+    for row in rows:
+        by_key.setdefault((row.user_id, row.lesson_id), []).append(row)
+    return {(student.id, assignment.id): cell_for(assignment, by_key.get((student.id, lesson.id), []), now)
+            for student in students for assignment, lesson in assigned}
+
+
 def gradebook(group: ClassGroup, sort: str = SORT_DEFAULT, now: datetime | None = None) -> Gradebook:
-    """Students x assignments with the counting score, status and late marks (3 statements)."""
+    """Every student x assignment with the counting score, status and late marks (3 statements)."""
     now = now or utcnow()
     assigned = assigned_lessons(group)
     students = roster_users(group)
-    by_key: dict[tuple[int, int], list[AttemptRow]] = {}
-    for row in _attempt_rows((s.id for s in students), (lesson.id for _, lesson in assigned)):
-        by_key.setdefault((row.user_id, row.lesson_id), []).append(row)
-    book = Gradebook(group, assigned, students)
-    for student in students:
-        for assignment, lesson in assigned:
-            book.cells[(student.id, assignment.id)] = cell_for(assignment, by_key.get((student.id, lesson.id), []), now)
+    rows = _attempt_rows((s.id for s in students), (lesson.id for _, lesson in assigned))
+    book = Gradebook(group, assigned, students, _cells(students, assigned, rows, now), class_size=len(students))
     book.sort = sort_students(book, sort)
     return book
 
 
+def gradebook_page(group: ClassGroup, sort: str = SORT_DEFAULT, page: str | int | None = 1,
+                   per_page: str | int | None = None, query: str = "", now: datetime | None = None) -> Gradebook:
+    """One page of the gradebook: the students whose name matches `query`, in `sort` order, page
+    `page` (brought within bounds, see `paging`). 3 statements, 4 when sorted by a score (that
+    column's attempts of the whole class), whatever the class size; only the page's cells are built."""
+    now = now or utcnow()
+    assigned = assigned_lessons(group)
+    everyone = roster_rows(group)
+    students = paging.matching(everyone, query, lambda u: u.display_name, lambda u: u.username)
+    book = Gradebook(group, assigned, students, query=query, class_size=len(everyone))
+    column = sorted_assignment(book, sort)
+    if column is not None:
+        assignment, lesson = column
+        class_ids = select(ClassStudent.user_id).where(ClassStudent.class_id == group.id)
+        book.cells = _cells(students, [column], _attempt_rows(class_ids, [lesson.id]), now)
+    book.sort = sort_students(book, sort)
+    book.pagination = paging.paginate(len(book.students), page, per_page)
+    book.students = book.students[book.pagination.offset:book.pagination.offset + book.pagination.per_page]
+    rows = _attempt_rows((s.id for s in book.students), (lesson.id for _, lesson in assigned))
+    book.cells = _cells(book.students, assigned, rows, now)
+    return book
+
+
+def sorted_assignment(book: Gradebook, sort: str) -> tuple[Assignment, Lesson] | None:
+    """The assignment whose score `sort` orders by, if it names one of the book's."""
+    key = sort.lstrip("-")
+    return next(((a, lesson) for a, lesson in book.assignments if key == f"a{a.id}"), None)
+
+
 def sort_students(book: Gradebook, sort: str) -> str:
     """Order `book.students` by `sort` ("name", "-name", "a<assignment id>", "-a<id>"); unknown
-    values fall back to the name. Students without a score come last either way. Returns the sort used."""
+    values fall back to the name. Students without a score come last either way. Needs the cells
+    of the sorted column only. Returns the sort used."""
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    by_name = sorted(book.students, key=lambda u: (u.display_name.casefold(), u.username))
-    ids = {str(a.id) for a, _ in book.assignments}
-    if key.startswith("a") and key[1:] in ids:
-        assignment_id = int(key[1:])
+    by_name = sorted(book.students, key=name_key)
+    column = sorted_assignment(book, sort)
+    if column is not None:
+        assignment_id = column[0].id
         scored = [u for u in by_name if book.cells[(u.id, assignment_id)].percent is not None]
         unscored = [u for u in by_name if book.cells[(u.id, assignment_id)].percent is None]
         scored.sort(key=lambda u: book.cells[(u.id, assignment_id)].percent, reverse=descending)
         book.students = scored + unscored
-        return sort
+        return f"-a{assignment_id}" if descending else f"a{assignment_id}"
     book.students = list(reversed(by_name)) if key == "name" and descending else by_name
     return "-name" if key == "name" and descending else SORT_DEFAULT
 
@@ -232,9 +287,22 @@ def course_methods(course_ids: Iterable[int]) -> dict[int, MasteryMethod]:
 class HeatMap:
     group: ClassGroup
     goals: list[tuple[LearningGoal, Lesson]]
-    students: list[User]
+    students: list  # roster rows (id, display_name, username) of the page
     mastery: dict[int, dict[str, GoalMastery]]  # user id -> goal id (str) -> GoalMastery
     methods: dict[int, MasteryMethod]  # course id -> method
+    pagination: Pagination
+    query: str = ""
+    class_size: int = 0
+
+    @property
+    def goals_by_lesson(self) -> list[tuple[Lesson, list[tuple[int, LearningGoal]]]]:
+        """The goals numbered as the table's columns (1, 2, ...), grouped by lesson in that order."""
+        groups: list[tuple[Lesson, list[tuple[int, LearningGoal]]]] = []
+        for number, (goal, lesson) in enumerate(self.goals, start=1):
+            if not groups or groups[-1][0].id != lesson.id:
+                groups.append((lesson, []))
+            groups[-1][1].append((number, goal))
+        return groups
 
 
 def _goals(lesson_ids: list[int]) -> list[tuple[LearningGoal, Lesson]]:
@@ -278,13 +346,19 @@ def mastery_of(user_ids: list[int], goals: list[tuple[LearningGoal, Lesson]],
     return result
 
 
-def heat_map(group: ClassGroup) -> HeatMap:
-    """Students x learning goals of the assigned lessons (6 statements)."""
+def heat_map(group: ClassGroup, page: str | int | None = 1, per_page: str | int | None = None,
+             query: str = "") -> HeatMap:
+    """One page of students (name order, filtered by `query`) x learning goals of the assigned
+    lessons (6 statements, whatever the class size: mastery is computed for the page only)."""
     assigned = assigned_lessons(group)
-    students = roster_users(group)
+    everyone = roster_rows(group)
+    students = paging.matching(everyone, query, lambda u: u.display_name, lambda u: u.username)
+    pagination = paging.paginate(len(students), page, per_page)
+    students = students[pagination.offset:pagination.offset + pagination.per_page]
     goals = _goals([lesson.id for _, lesson in assigned])
     methods = course_methods(sorted({lesson.course_id for _, lesson in assigned}))
-    return HeatMap(group, goals, students, mastery_of([s.id for s in students], goals, methods), methods)
+    return HeatMap(group, goals, students, mastery_of([s.id for s in students], goals, methods), methods,
+                   pagination, query, len(everyone))
 
 
 # --- one student -----------------------------------------------------------------------------------

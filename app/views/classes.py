@@ -35,7 +35,7 @@ from wtforms.validators import (
 
 from ..learning import mastery as mastery_rules
 from ..models import CountingRule, KeyReveal
-from ..services import authoring, exports
+from ..services import authoring, exports, paging
 from ..services import classes as class_service
 from ..services import gradebook as gradebook_service
 from .access import teacher_required
@@ -383,8 +383,15 @@ def remove_assignment(class_id: int, assignment_id: int):
 @teacher_required
 def gradebook(class_id: int):
     group = class_or_404(class_id)
-    book = gradebook_service.gradebook(group, request.args.get("sort", gradebook_service.SORT_DEFAULT))
+    book = gradebook_service.gradebook_page(group, request.args.get("sort", gradebook_service.SORT_DEFAULT)[:40],
+                                            **page_args())
     return render_template("classes/gradebook.html", group=group, book=book, status_names=STATUS_NAMES)
+
+
+def page_args() -> dict:
+    """Page, page size and name filter of a roster page, as typed: the service brings them within bounds."""
+    return {"page": request.args.get("page"), "per_page": request.args.get("per_page"),
+            "query": paging.clean_query(request.args.get("q"))}
 
 
 @bp.get(f"/classes/<{ID}:class_id>/mastery")
@@ -393,7 +400,7 @@ def heat_map(class_id: int):
     group = class_or_404(class_id)
     courses = _courses_of_heat(group)
     editable = {cid for cid, course in courses.items() if authoring.course_role(current_user, course)}
-    return render_template("classes/heat_map.html", group=group, heat=gradebook_service.heat_map(group),
+    return render_template("classes/heat_map.html", group=group, heat=gradebook_service.heat_map(group, **page_args()),
                            method_names=METHOD_NAMES, courses=courses, editable=editable)
 
 
