@@ -7,6 +7,7 @@ import os
 import re
 import string
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production below
@@ -39,6 +40,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",
+        # The school's time zone: due dates are entered and shown in it, kept in UTC.
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("LESMARK_TIMEZONE", "Europe/Amsterdam"),
         "LANGUAGES": ("en", "nl", "hu", "fi"),  # the catalogues in app/translations
         "DEMO_ACCOUNTS": env != "production",
         "PROXY_FIX": os.environ.get("LESMARK_PROXY_FIX", "0") == "1",
@@ -54,7 +57,21 @@ def from_environment(overrides: dict | None = None) -> dict:
         "REGISTER_RATE_LIMIT": os.environ.get("LESMARK_REGISTER_RATE_LIMIT", "100 per minute;300 per hour"),
     }
     config.update(overrides or {})
+    check_timezone(config["BABEL_DEFAULT_TIMEZONE"])
     return config
+
+
+def check_timezone(name: str) -> None:
+    """Refuse a time zone that is not in the time zone database (every due date would be wrong):
+    zoneinfo converts the teachers' input, pytz (under Flask-Babel) what pages show."""
+    import pytz
+
+    try:
+        ZoneInfo(name)
+        pytz.timezone(name)
+    except (ZoneInfoNotFoundError, ValueError, pytz.UnknownTimeZoneError) as error:
+        raise UnsafeConfig(f"refusing to start: LESMARK_TIMEZONE {name!r} is not a known time zone; "
+                           "use a name such as Europe/Amsterdam, Europe/Helsinki or UTC") from error
 
 
 def positive_int(name: str, default: int) -> int:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,7 +45,7 @@ from wtforms.validators import (
 
 from ..learning import mastery as mastery_rules
 from ..models import CountingRule, KeyReveal
-from ..services import authoring, exports, paging
+from ..services import authoring, exports, paging, school_time
 from ..services import classes as class_service
 from ..services import gradebook as gradebook_service
 from .access import teacher_required
@@ -114,8 +124,7 @@ class TeacherForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     lesson = SelectField(_l("Lesson"), validators=[InputRequired(_l("Choose a lesson"))])
-    due_at = DateTimeLocalField(_l("Due (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
-                                description=_l("Date and time in UTC."))
+    due_at = DateTimeLocalField(_l("Due (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     attempts_mode = RadioField(_l("Attempts allowed at the final quiz"), default="unlimited", choices=[
         SelectChoice("one", _l("One attempt")), SelectChoice("n", _l("A number of attempts")),
         SelectChoice("unlimited", _l("Unlimited"))],
@@ -138,11 +147,24 @@ class AssignmentForm(FlaskForm):
     def validate_due_at(self, field):
         if self.key_reveal.data == KeyReveal.AFTER_DUE and field.data is None:
             raise ValidationError(_l("Showing the answers after the due date needs a due date"))
+        if field.data is not None:
+            try:
+                school_time.to_utc(field.data, school_zone())
+            except school_time.NonexistentTime:
+                raise ValidationError(_("This time does not exist in %(zone)s: the clocks go forward then. "
+                                        "Choose another time.", zone=school_zone())) from None
 
     def policy(self) -> class_service.Policy:
+        """The assignment as entered, its due date (school time in the form) in UTC."""
         allowed = {"one": 1, "n": self.attempts.data, "unlimited": None}[self.attempts_mode.data]
-        return class_service.Policy(self.lesson.data, self.due_at.data, allowed, self.counting.data,
+        due_at = None if self.due_at.data is None else school_time.to_utc(self.due_at.data, school_zone())
+        return class_service.Policy(self.lesson.data, due_at, allowed, self.counting.data,
                                     self.pass_mark.data, self.key_reveal.data)
+
+
+def school_zone() -> str:
+    """The school's time zone (LESMARK_TIMEZONE), in which due dates are entered and shown."""
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 class MasteryForm(FlaskForm):
@@ -301,6 +323,7 @@ def remove_student(class_id: int, user_id: int):
 def assignment_form(**kwargs) -> AssignmentForm:
     form = AssignmentForm(**kwargs)
     form.lesson.choices = lesson_choices()
+    form.due_at.description = _("Date and time in the school's time zone: %(zone)s.", zone=school_zone())
     return form
 
 
@@ -343,7 +366,8 @@ def edit_assignment(class_id: int, assignment_id: int):
     if request.method == "GET":
         allowed = assignment.attempts_allowed
         form = assignment_form(data={
-            "lesson": assignment.lesson.slug, "due_at": assignment.due_at,
+            "lesson": assignment.lesson.slug,
+            "due_at": assignment.due_at and school_time.from_utc(assignment.due_at, school_zone()),
             "attempts_mode": "unlimited" if allowed is None else "one" if allowed == 1 else "n",
             "attempts": allowed or 2, "counting": assignment.counting, "pass_mark": assignment.pass_mark,
             "key_reveal": assignment.key_reveal})
