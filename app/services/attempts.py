@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -288,10 +288,36 @@ def owned_attempt(user_id: int, attempt_id: int, kind: str = AttemptKind.FINAL) 
     return attempt
 
 
+# Statements of the submission path, built once: building a statement and its cache key costs
+# more Python time than SQLite takes to run it. The writes are table (Core) statements: nothing
+# reads the written rows back before the commit, which expires the loaded objects anyway.
+_ATTEMPT_SLOTS = (
+    select(AttemptSlot).where(AttemptSlot.attempt_id == bindparam("attempt_id"))
+    # the question's Markdown source is for authors; students' pages never read it
+    .options(joinedload(AttemptSlot.version).defer(QuestionVersion.markdown)).order_by(AttemptSlot.number))
+_attempts, _progress = Attempt.__table__, LessonProgress.__table__
+_CLAIM = (_attempts.update().where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == AttemptStatus.OPEN)
+          .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("now"), score=bindparam("score"),
+                  max_score=bindparam("max_score")))
+_INSERT_RESPONSES = Response.__table__.insert()
+
+
+def _completion_upsert(insert_for_dialect):
+    """The lesson is completed at `now` unless it was earlier: one upsert."""
+    now = bindparam("now")
+    statement = insert_for_dialect(_progress).values(
+        user_id=bindparam("user_id"), lesson_id=bindparam("lesson_id"), last_position=1, furthest_position=1,
+        completed_at=now, updated_at=now)
+    return statement.on_conflict_do_update(index_elements=["user_id", "lesson_id"],
+                                           set_={"completed_at": func.coalesce(_progress.c.completed_at, now)})
+
+
+_MARK_COMPLETED = {"postgresql": _completion_upsert(pg_insert), "sqlite": _completion_upsert(sqlite_insert)}
+
+
 def attempt_slots(attempt: Attempt) -> list[AttemptSlot]:
     """The attempt's questions in order, each with its version and option order (one joined query)."""
-    return list(db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id)
-                                   .options(joinedload(AttemptSlot.version)).order_by(AttemptSlot.number)))
+    return list(db.session.scalars(_ATTEMPT_SLOTS, {"attempt_id": attempt.id}).unique())
 
 
 def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[AttemptSlot] | None = None) -> bool:
@@ -314,13 +340,12 @@ def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[Att
     now = utcnow()
     score, max_score = total_score([g.score for g in grades], [slot.version.points for slot in slots])
     # The conditional UPDATE is the lock: only one request can move the attempt out of 'open'.
-    claimed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now, score=score, max_score=max_score)).rowcount
+    claimed = db.session.execute(_CLAIM, {"attempt_id": attempt.id, "now": now, "score": score,
+                                          "max_score": max_score}).rowcount
     if claimed != 1:
         db.session.rollback()
         return False
-    db.session.execute(insert(Response), [  # one executemany, no RETURNING: nothing reads the ids back
+    db.session.execute(_INSERT_RESPONSES, [  # one executemany, no RETURNING: nothing reads the ids back
         {"attempt_id": attempt.id, "slot_id": slot.id, "question_id": slot.question_id,
          "question_version_id": slot.question_version_id, "selected": list(g.selected), "score": g.score,
          "outcome": g.outcome, "created_at": now}
@@ -332,10 +357,5 @@ def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[Att
 
 def _mark_completed(user_id: int, lesson_id: int, when) -> None:
     """The lesson is completed at `when` unless it was earlier: one upsert."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(LessonProgress).values(
-        user_id=user_id, lesson_id=lesson_id, last_position=1, furthest_position=1, completed_at=when,
-        updated_at=when)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["user_id", "lesson_id"],
-        set_={"completed_at": func.coalesce(LessonProgress.completed_at, when)}))
+    statement = _MARK_COMPLETED[db.session.get_bind().dialect.name]
+    db.session.execute(statement, {"user_id": user_id, "lesson_id": lesson_id, "now": when})
