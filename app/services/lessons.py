@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from ..extensions import db
 from ..models import (
@@ -133,6 +133,14 @@ def _screen_view_statement():
         .outerjoin(LessonProgress, and_(LessonProgress.user_id == user_id, LessonProgress.lesson_id == Lesson.id))
         .where(Lesson.slug == lesson_slug, Lesson.retired.is_(False), Screen.position == position)
         .order_by(Response.try_number.desc())  # a checkpoint tried twice: its latest try
+        .options(
+            # the slide's text and the course glossary are read only to render a content slide
+            # that is not kept yet (app/views/fragments.py): then they load on first use
+            defer(Screen.body_html), defer(Course.glossary),
+            # for authors and teachers, never on a student's slide
+            defer(Screen.notes_html), defer(Course.description), defer(Lesson.source_path),
+            defer(QuestionVersion.markdown), defer(QuestionVersion.source),
+            defer(answered_version.markdown), defer(answered_version.source))
     )
 
 

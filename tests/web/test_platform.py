@@ -5,9 +5,11 @@ import io
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 
 from app import database
 from app.extensions import db
+from app.models import Lesson, Screen
 
 from ..support import csrf_token
 from .helpers import LESSON, first_question_screen, lesson_row
@@ -37,12 +39,14 @@ def count_statements(app):
         return database.count_statements(db.engine)
 
 
-def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_length(app, client, student):
+def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_length(app, client, student,
+                                                                                      other_client):
     counts = {}
     for slug in (LESSON, "nl-l2", "fi-l1"):
         if lesson_row(app, slug) is None:
             continue
         for position in (1, 3):
+            other_client.get(f"/lessons/{slug}/slides/{position}")  # the process keeps the rendered slide
             with count_statements(app) as statements:
                 assert client.get(f"/lessons/{slug}/slides/{position}").status_code == 200
             counts[(slug, position)] = len(statements)
@@ -61,6 +65,23 @@ def test_a_slide_page_issues_at_most_three_sql_statements_whatever_the_lesson_le
     assert len(set(counts.values())) == 1, counts
     # showing the same slide again (here after answering it) does not write the reading position
     assert reload_count == 2, statements
+
+
+def test_a_content_slide_not_kept_yet_loads_its_text_and_the_glossary_once(app, client, student):
+    with app.app_context():  # a slide that links to the glossary: it shows the terms' definitions
+        position = db.session.scalar(
+            select(Screen.position).join(Lesson, Lesson.id == Screen.lesson_id)
+            .where(Lesson.slug == LESSON, Screen.body_html.contains('class="glossary-term"')).order_by(Screen.position))
+    path = f"/lessons/{LESSON}/slides/{position}"
+    client.get(path)  # the reading position is stored: the reloads below write nothing
+    app.extensions["lesmark_fragments"].clear()
+    with count_statements(app) as rendered:
+        first = client.get(path)
+    with count_statements(app) as kept:
+        again = client.get(path)
+    assert first.data == again.data
+    assert len(kept) == 2, kept  # the session, the slide
+    assert len(rendered) == 4, rendered  # and, once per process: the slide's text, the course's glossary
 
 
 def test_the_migrations_match_the_models(app):
