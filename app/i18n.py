@@ -38,12 +38,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(current_locale=current_locale, language_label=language_label,
                                  format_decimal=format_decimal, format_percent=format_percent,
-                                 format_datetime=format_datetime)
+                                 format_datetime=format_datetime, language_names=LANGUAGE_NAMES)
     install_template_gettext(app)
-
-    @app.context_processor
-    def language_context():
-        return {"language_names": LANGUAGE_NAMES}
 
 
 def language_label(code: str, in_sentence: bool = False) -> str:

@@ -373,7 +373,13 @@ def log_in(port: int, username: str, password: str) -> str:
     cookie = session_cookie(headers, cookie)
     if status != 303:
         raise BenchError(f"POST /login as {username}: expected 303, got {status}")
-    return cookie
+    # The first page after logging in adds the form token to the session cookie. A browser keeps the
+    # new cookie; the load generator replays one cookie, so it must be the one a browser would hold
+    # (else every request would change the session again and pay for a new cookie).
+    status, headers, _body = request(port, "GET", "/", headers={"Cookie": cookie})
+    if status != 200:
+        raise BenchError(f"GET / after logging in as {username}: {status}")
+    return session_cookie(headers, cookie)
 
 
 # --- load generators ----------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from ..i18n import current_locale
 # Jinja globals a shared fragment may use: links, the interface language, number formats.
 SHARED_GLOBALS = frozenset({
     "url_for", "_", "gettext", "ngettext", "pgettext", "npgettext", "current_locale", "language_label",
-    "format_decimal", "format_percent", "range", "dict", "namespace", "cycler", "joiner", "lipsum"})
-MAX_FRAGMENTS = 2000  # a few kB each: some 10 MB per process at most
+    "language_names", "format_decimal", "format_percent", "range", "dict", "namespace", "cycler", "joiner",
+    "lipsum"})
+MAX_FRAGMENTS = 4000  # from under 1 kB (the site's links) to a few kB (a slide): some 10 MB per process
 
 
 class FragmentCache:
@@ -64,13 +65,19 @@ class FragmentCache:
                     self._items.popitem(last=False)
         return html
 
+    def render_shared(self, template: str, **values: Hashable) -> Markup:
+        """For templates: `template` rendered with these plain values, which are also its key."""
+        return self.render(template, tuple(sorted(values.items())), **values)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["lesmark_fragments"] = FragmentCache(app)
+    cache = app.extensions["lesmark_fragments"] = FragmentCache(app)
+    # base.html: {{ shared_fragment("_site_links.html", endpoint=..., signed_in=...) }}
+    app.jinja_env.globals["shared_fragment"] = cache.render_shared
 
 
 def fragments() -> FragmentCache:
