@@ -219,7 +219,10 @@ class MediaFile(db.Model):
 
     `path` is where it is exported to (`lessons/<course folder>/media/<name>`); `data` is the safe
     form checked by `app/content/media.py` (a raster image re-encoded, an SVG as it came).
-    `synced_sha256` is the hash of the file on disk at the last sync or export (None: never there)."""
+    `synced_sha256` is the hash of the file on disk at the last sync or export (None: never there);
+    `stored_sha256_at_sync` is the hash of what was stored from (or written to) that file then. They
+    differ for a synced raster image (re-encoded), so "changed in the database since the last sync"
+    compares `sha256` with the latter, "changed on disk" the file's hash with the former."""
 
     __tablename__ = "media_files"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,6 +235,7 @@ class MediaFile(db.Model):
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     synced_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stored_sha256_at_sync: Mapped[str | None] = mapped_column(String(64), nullable=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -338,7 +338,7 @@ def export_files(root: Path, record_synced: bool = True) -> ExportReport:
                 document.synced_number, document.synced_hash = state.current_number, state.source_hash
         for media in db.session.scalars(select(MediaFile).where(MediaFile.path.in_(exported_media))):
             if media.sha256 == exported_media[media.path]:
-                media.synced_sha256 = media.sha256
+                media.synced_sha256 = media.stored_sha256_at_sync = media.sha256
         db.session.commit()
     else:
         db.session.rollback()

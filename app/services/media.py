@@ -37,7 +37,14 @@ from ..models import MediaFile, utcnow
 class MediaState:
     path: str
     sha256: str
-    synced_sha256: str | None
+    synced_sha256: str | None  # the file's hash at the last sync or export
+    stored_sha256_at_sync: str | None  # the stored image's hash then (a raster file is re-encoded)
+
+    @property
+    def changed_since_sync(self) -> bool:
+        """The stored image changed (an upload) since the last sync or export; False if it was
+        never in a file."""
+        return self.synced_sha256 is not None and self.sha256 != self.stored_sha256_at_sync
 
 
 @dataclass
@@ -45,14 +52,17 @@ class MediaChange:
     path: str
     clean: CleanMedia | None = None  # store these bytes
     delete: bool = False
-    synced: str | None = None  # "file": the file holds what is stored; "gone": the file was deleted
+    synced: str | None = None  # "file": the file holds what is stored; "hash": only remember the
+    #                            file's hash (the stored image stays ahead); "gone": the file was deleted
     file_sha256: str | None = None
+    stored_sha256: str | None = None  # synced "file" without new bytes: the stored hash the file matched
     author_id: int | None = None
 
 
 def media_states() -> dict[str, MediaState]:
     """Every stored media file's hashes (not its bytes)."""
-    rows = db.session.execute(select(MediaFile.path, MediaFile.sha256, MediaFile.synced_sha256))
+    rows = db.session.execute(select(MediaFile.path, MediaFile.sha256, MediaFile.synced_sha256,
+                                     MediaFile.stored_sha256_at_sync))
     return {row.path: MediaState(*row) for row in rows}
 
 
@@ -89,17 +99,20 @@ def plan_media_import(states: dict[str, MediaState], files: dict[str, bytes], un
 
     A file is judged (and a raster image re-encoded) only when it differs from what was stored or
     last synced, so export -> sync changes nothing. A file deleted since the last sync deletes the
-    stored image; an image uploaded and never exported stays."""
+    stored image; an image uploaded and never exported stays. "Changed on disk" compares the file
+    with the file hash of the last sync; "changed in the database" compares the stored image with
+    what was stored at that sync (`MediaState.changed_since_sync`), never the file's hash with the
+    stored one, which differ for every re-encoded raster image."""
     changes: list[MediaChange] = []
     conflicts: list[Problem] = []
     changed: dict[str, bytes] = {}
     for path, data in sorted(files.items()):
         state, file_sha = states.get(path), sha256_of(data)
         if state is not None and file_sha in (state.sha256, state.synced_sha256):
-            if state.synced_sha256 != file_sha:
-                changes.append(MediaChange(path, synced="file", file_sha256=file_sha))
+            if state.synced_sha256 != file_sha:  # the file now holds exactly the stored bytes
+                changes.append(MediaChange(path, synced="file", file_sha256=file_sha, stored_sha256=state.sha256))
             continue
-        db_changed = state is not None and state.synced_sha256 is not None and state.sha256 != state.synced_sha256
+        db_changed = state is not None and state.changed_since_sync
         if db_changed and resolve is None:
             conflicts.append(Problem(path, 1, "conflict: the file and the uploaded image both changed since the "
                                               "last sync; left as it is (use --theirs to take the file or --ours "
@@ -115,7 +128,7 @@ def plan_media_import(states: dict[str, MediaState], files: dict[str, bytes], un
     for path, state in sorted(states.items()):
         if path in files or path in unreadable or path.startswith(folders) or state.synced_sha256 is None:
             continue  # still there, unreadable, or never in a file (an upload not yet exported)
-        if state.sha256 != state.synced_sha256 and resolve != "theirs":
+        if state.changed_since_sync and resolve != "theirs":
             if resolve is None:
                 conflicts.append(Problem(path, 1, "conflict: the file was deleted but the image was uploaded "
                                                   "again since; left as it is (use --theirs to delete it or "
@@ -144,7 +157,7 @@ def apply_media_changes(changes: list[MediaChange]) -> int:
         if change.clean is not None:
             if row is None:
                 row = MediaFile(path=change.path, course_slug=PurePosixPath(change.path).parts[1],
-                                synced_sha256=None, created_at=utcnow())
+                                synced_sha256=None, stored_sha256_at_sync=None, created_at=utcnow())
                 db.session.add(row)
             clean = change.clean
             row.data, row.sha256, row.size = clean.data, clean.sha256, len(clean.data)
@@ -153,10 +166,13 @@ def apply_media_changes(changes: list[MediaChange]) -> int:
             count += 1
         if row is None:
             continue
-        if change.synced in ("file", "hash"):
+        if change.synced == "file":
+            row.synced_sha256 = change.file_sha256
+            row.stored_sha256_at_sync = change.clean.sha256 if change.clean is not None else change.stored_sha256
+        elif change.synced == "hash":  # --ours: the stored image stays changed since the sync
             row.synced_sha256 = change.file_sha256
         elif change.synced == "gone":
-            row.synced_sha256 = None
+            row.synced_sha256 = row.stored_sha256_at_sync = None
     db.session.flush()
     return count
 
