@@ -13,8 +13,7 @@ from app.models import Attempt
 from tests.support import csrf_token
 
 from . import test_teach_quiz_editor as editor
-from .helpers import right_answer, wrong_answer
-from .test_final_quiz import slots_of, submit
+from .helpers import right_answer, slots_of, submit, wrong_answer
 from .test_teach_quiz_editor import post, question_form, quiz_source, revision_count
 
 world = editor.world  # the same two courses and five users, on SQLite and PostgreSQL

@@ -8,8 +8,7 @@ from app.extensions import db
 from app.models import Attempt, LessonProgress, Response
 
 from ..support import csrf_token
-from .helpers import LESSON
-from .test_final_quiz import right, slots_of, start, wrong
+from .helpers import LESSON, right, slots_of, start, wrong
 
 
 def hand_in(app, client, attempt_id, answers) -> tuple[int, list[str]]:
