@@ -29,16 +29,18 @@ def backup_command(target: Path):
 
 @click.command("prune")
 @click.option("--session-days", type=click.IntRange(min=0), default=DEFAULT_SESSION_DAYS, show_default=True,
-              help="Keep ended sessions (logged out, expired, idle) this many days before deleting them.")
+              help="Keep ended sessions (logged out, expired, idle) and revoked or expired API tokens "
+                   "this many days before deleting them.")
 @click.option("--batch-size", type=click.IntRange(min=1, max=10_000), default=DEFAULT_BATCH_SIZE,
               show_default=True, help="Rows deleted per transaction.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: what was deleted.")
 def prune_command(session_days: int, batch_size: int, as_json: bool):
-    """Delete ended login sessions and login throttles whose failures no longer count.
+    """Delete ended login sessions, revoked or expired API tokens and login throttles whose
+    failures no longer count.
 
-    Live sessions and throttles still counting are never deleted. Safe to run while the app runs
-    (short transactions) and as often as you like; exit 1 if the database fails (what was deleted
-    before that stays deleted and is printed)."""
+    Live sessions, live tokens and throttles still counting are never deleted. Safe to run while
+    the app runs (short transactions) and as often as you like; exit 1 if the database fails (what
+    was deleted before that stays deleted and is printed)."""
     report = PruneReport()
     try:
         prune(session_days, batch_size, report=report)
@@ -53,8 +55,10 @@ def show_prune_report(report: PruneReport, as_json: bool, error: str | None = No
     if as_json:
         click.echo(json.dumps({**report.as_json(), "ok": error is None, "error": error}))
         return
+    # the first part as it always was (a script may read it); the tokens came later
     click.echo(f"pruned: {report.sessions_deleted} ended session(s), {report.throttles_deleted} login "
-               f"throttle(s) in {report.batches} batch(es)")
+               f"throttle(s) in {report.batches} batch(es); {report.tokens_deleted} revoked or expired "
+               "API token(s)")
     if error:
         click.echo(f"Error: the database failed ({error}); run flask db prune again later", err=True)
 

@@ -1,11 +1,13 @@
-"""Forget what no longer counts: dead login sessions and expired login throttles (`flask db prune`).
+"""Forget what no longer counts: dead login sessions, expired login throttles and dead API tokens
+(`flask db prune`).
 
-Without this, both tables only grow: a user's dead sessions are removed only when that user logs
-in again (`sessions.start`), and a throttle row only when its account name logs in successfully.
+Without this, these tables only grow: a user's dead sessions are removed only when that user logs
+in again (`sessions.start`), a throttle row only when its account name logs in successfully, and
+a revoked or expired API token never (the account page lists only live ones; nothing refers to it).
 
 Deleted in bounded batches, one short transaction each, so a large backlog never holds SQLite's
-write lock for long and never builds one huge transaction on PostgreSQL. A live session and a
-throttle whose failures still count are never touched, whatever the options.
+write lock for long and never builds one huge transaction on PostgreSQL. A live session, a live
+token and a throttle whose failures still count are never touched, whatever the options.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 
 from ..extensions import db
-from ..models import LoginThrottle, UserSession, utcnow
+from ..models import ApiToken, LoginThrottle, UserSession, utcnow
 from .sessions import idle_timeout
 from .throttle import FORGET_AFTER
 
-DEFAULT_SESSION_DAYS = 30  # how long an ended session stays (an account's recent logins, for a support question)
+# how long an ended session (an account's recent logins, for a support question) or a dead API token stays
+DEFAULT_SESSION_DAYS = 30
 DEFAULT_BATCH_SIZE = 500
 
 
@@ -31,6 +34,7 @@ class PruneReport:
     sessions_deleted: int = 0
     throttles_deleted: int = 0
     batches: int = 0
+    tokens_deleted: int = 0  # added after the others: scripts read the JSON keys by name
 
     def as_json(self) -> dict[str, int]:
         return asdict(self)
@@ -46,6 +50,13 @@ def dead_session_condition(now: datetime, keep: timedelta):
                UserSession.last_seen_at <= before - idle_timeout())
 
 
+def dead_token_condition(now: datetime, keep: timedelta):
+    """API tokens revoked, or past their expiry, at least `keep` ago. A live token (not revoked,
+    no expiry or one still ahead) has neither in the past, so `keep >= 0` never matches it."""
+    before = now - keep
+    return or_(ApiToken.revoked_at <= before, ApiToken.expires_at <= before)
+
+
 def expired_throttle_condition(now: datetime):
     """Throttles whose failures no longer count (the last one is FORGET_AFTER old) and whose wait
     is over: deleting such a row changes nothing, the next failure would start again at 1."""
@@ -55,8 +66,9 @@ def expired_throttle_condition(now: datetime):
 
 def prune(session_days: int = DEFAULT_SESSION_DAYS, batch_size: int = DEFAULT_BATCH_SIZE,
           now: datetime | None = None, report: PruneReport | None = None) -> PruneReport:
-    """Delete dead sessions older than `session_days` and expired throttles, `batch_size` rows per
-    committed transaction. Idempotent. Pass `report` to keep the counts if a batch raises."""
+    """Delete dead sessions and dead API tokens older than `session_days` and expired throttles,
+    `batch_size` rows per committed transaction. Idempotent. Pass `report` to keep the counts if a
+    batch raises."""
     if session_days < 0 or batch_size < 1:
         raise ValueError("session_days must be >= 0 and batch_size >= 1")
     now = now or utcnow()  # fixed for the whole run: rows that die meanwhile wait for the next one
@@ -72,6 +84,12 @@ def prune(session_days: int = DEFAULT_SESSION_DAYS, batch_size: int = DEFAULT_BA
     while found == batch_size:
         found, deleted = _delete_batch(LoginThrottle.key, throttles, batch_size)
         report.throttles_deleted += deleted
+        report.batches += int(found > 0)
+    api_tokens = dead_token_condition(now, timedelta(days=session_days))
+    found = batch_size
+    while found == batch_size:
+        found, deleted = _delete_batch(ApiToken.id, api_tokens, batch_size)
+        report.tokens_deleted += deleted
         report.batches += int(found > 0)
     return report
 
