@@ -705,7 +705,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 - one lin
                         submissions=list(prepared))
         targets = [base, Target("GET /healthz", "/healthz", port=lesmark.port), slide,
                    Target(f"GET /lessons/{short}/slides/{SLIDE} (short, {meta['facts'][short]['screens']} screens)",
-                          f"/lessons/{short}/slides/{SLIDE}", cookie, lesmark.port), submit]
+                          f"/lessons/{short}/slides/{SLIDE}", cookie, lesmark.port)]
+        question = meta["facts"][LONG_LESSON]["question"]
+        if question:  # a checkpoint is rendered for its student on every view: nothing of it is kept
+            targets.append(Target(f"GET /lessons/{LONG_LESSON}/slides/{question} (a checkpoint question)",
+                                  f"/lessons/{LONG_LESSON}/slides/{question}", cookie, lesmark.port))
+        targets.append(submit)
         for target in targets:
             check_logged_in(target)
         phase = Phase("SQLite: slide pages and submissions against a bare Flask app", targets, base, args.rounds)
