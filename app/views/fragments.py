@@ -30,7 +30,7 @@ SHARED_GLOBALS = frozenset({
     "url_for", "_", "gettext", "ngettext", "pgettext", "npgettext", "current_locale", "language_label",
     "language_names", "format_decimal", "format_percent", "range", "dict", "namespace", "cycler", "joiner",
     "lipsum"})
-MAX_FRAGMENTS = 4000  # from under 1 kB (the site's links) to a few kB (a slide): some 10 MB per process
+MAX_FRAGMENTS = 4000  # under 1 kB (the site's links) to some 6 kB (a slide): at most ~20 MB a process
 
 
 class FragmentCache:
