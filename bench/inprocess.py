@@ -1,6 +1,7 @@
 """Where does a page's time go? In-process CPU time per request, and a cProfile of it.
 
     .venv/bin/python bench/inprocess.py /lessons/nl-l1/slides/3 [/healthz …] [--anonymous] [--profile 40]
+                                        [--postgres]
 
 Builds a throwaway instance (migrate, sync content, demo accounts), logs in as the demo student
 like a browser (keeping the cookie the first page sets) and calls the WSGI app directly: no
@@ -80,7 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="requests per round (default 300)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds; the lowest is shown (default 7)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL cluster, not SQLite")
     args = parser.parse_args(argv)
+    if not args.postgres:
+        return measure(args, None)
+    from tests.support import PostgresCluster
+
+    cluster = PostgresCluster()
+    cluster.start()
+    try:
+        return measure(args, cluster.create_database("lesmark_profile"))
+    finally:
+        cluster.stop()
+
+
+def measure(args, database_url: str | None) -> int:
 
     from werkzeug.test import EnvironBuilder
 
@@ -88,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     student, _name, password, _role = next(a for a in DEMO_ACCOUNTS if a[3] == "student")
     instance = Path(tempfile.mkdtemp(prefix="lesmark-profile-"))
-    env = bench_env(instance, secrets.token_hex(32))
+    env = bench_env(instance, secrets.token_hex(32), database_url)
     prepare_instance(env)
     app = served_app(env)
     cookie, base = ("", {}) if args.anonymous else logged_in_cookie(app, student, password)

@@ -40,7 +40,7 @@ LONG_LESSON = "nl-l1"
 SLIDE = 3
 MAX_STATEMENTS = 3
 CLASS_SIZES = (30, 300, 3000)
-SUBMISSIONS = 4000  # prepared open final quizzes per database: one per submit request
+SUBMISSIONS = 9000  # prepared open final quizzes per database: one per submit request
 WRK = "/usr/bin/wrk"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STARTED = time.monotonic()
@@ -264,12 +264,18 @@ def count_sql(app, username: str, password: str) -> tuple[list[dict], dict]:
         results.append({"path": path, "slug": slug, "screens": facts[slug]["screens"], "kind": kind,
                         "status": status, "count": len(statements), "bytes": size, "statements": statements,
                         "ms": in_process_ms(client, path)})
-    # moving on to another slide also writes the new reading position (one upsert)
-    status, statements, size = count_page(app, client, f"/lessons/{LONG_LESSON}/slides/{SLIDE + 1}")
-    results.append({"path": f"/lessons/{LONG_LESSON}/slides/{SLIDE + 1}", "slug": LONG_LESSON,
-                    "screens": facts[LONG_LESSON]["screens"], "kind": "next slide (writes position)",
-                    "status": status, "count": len(statements), "bytes": size, "statements": statements,
-                    "ms": None})
+    # Moving on to another slide also writes the new reading position (one upsert). The first view
+    # of a slide in a process also loads its text and the course glossary to render it (then kept,
+    # app/views/fragments.py): both are counted, the move back to a kept slide against the limit.
+    for path, kind, limit in ((f"/lessons/{LONG_LESSON}/slides/{SLIDE + 1}",
+                               "next slide, first view in this process (writes position, renders)",
+                               MAX_STATEMENTS + 2),
+                              (f"/lessons/{LONG_LESSON}/slides/{SLIDE}", "back to a kept slide (writes position)",
+                               MAX_STATEMENTS)):
+        status, statements, size = count_page(app, client, path)
+        results.append({"path": path, "slug": LONG_LESSON, "screens": facts[LONG_LESSON]["screens"], "kind": kind,
+                         "status": status, "count": len(statements), "bytes": size, "statements": statements,
+                         "ms": None, "limit": limit})
     results.append({"path": "/healthz", "slug": None, "screens": None, "kind": "health check",
                     "status": 200, "count": None, "bytes": None, "statements": [],
                     "ms": in_process_ms(client, "/healthz")})
@@ -592,13 +598,15 @@ def report(args, tool: str, phases: list[tuple[Phase, Target | None]], sql: list
     lines += ["## SQL statements per page (in-process, test client)", "",
               "| Page | screens | kind | HTML bytes | SQL statements | ms/request |", "|---|---:|---|---:|---:|---:|"]
     for row in sql:
-        count = "–" if row["count"] is None else f"{row['count']}{'' if row['count'] <= MAX_STATEMENTS else ' ✗'}"
+        limit = row.get("limit", MAX_STATEMENTS)
+        count = "–" if row["count"] is None else f"{row['count']}{'' if row['count'] <= limit else ' ✗'}"
         lines.append(f"| GET {row['path']} | {fmt(row['screens'])} | {row['kind']} | {fmt(row['bytes'])} | "
                      f"{count} | {fmt(row['ms'], '{:.2f}')} |")
     for db_name, count in submit_sql.items():
         lines.append(f"| POST /attempts/…/submit ({db_name}) | – | final quiz | – | {count} | – |")
-    lines += ["", f"A slide page: ≤ {MAX_STATEMENTS} statements whatever the lesson length; a reload of the same "
-                  "slide writes nothing.", "",
+    lines += ["", f"A slide page: ≤ {MAX_STATEMENTS} statements whatever the lesson length (2 more the first time a "
+                  "process renders a content slide: its text and the course glossary); a reload of the same slide "
+                  "writes nothing.", "",
               "| Class page | " + " | ".join(f"{n:,} students" for n in CLASS_SIZES) + " |",
               "|---|" + "---:|" * len(CLASS_SIZES)]
     for row in class_sql:
@@ -717,12 +725,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 - one lin
         run_phase(phase, args, use_wrk, tmp)
         phases.append((phase, slide))
 
-        class_targets = [Target(f"GET gradebook, {size:,} students", f"/classes/{classes[size]['id']}/gradebook",
-                                classes[size]["teacher_cookie"], lesmark.port, connections=2)
+        # both pages show 50 students a page (the first page is measured); the CSV export has them all
+        class_targets = [Target(f"GET gradebook, {size:,} students (page 1)",
+                                f"/classes/{classes[size]['id']}/gradebook", classes[size]["teacher_cookie"],
+                                lesmark.port, connections=2)
                          for size in CLASS_SIZES]
-        class_targets += [Target(f"GET heat map, {size:,} students", f"/classes/{classes[size]['id']}/mastery",
+        class_targets += [Target(f"GET heat map, {size:,} students (page 1)", f"/classes/{classes[size]['id']}/mastery",
                                  classes[size]["teacher_cookie"], lesmark.port, connections=2)
-                          for size in CLASS_SIZES[:2]]
+                          for size in CLASS_SIZES]
         class_targets.append(Target(f"GET /progress, a student of the class of {CLASS_SIZES[-1]:,}", "/progress",
                                     classes[CLASS_SIZES[-1]]["student_cookie"], lesmark.port))
         for target in class_targets:
@@ -789,7 +799,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 - one lin
     print(text)
     print(f"written to {(OUT / 'latest.md').relative_to(ROOT)} in {time.monotonic() - STARTED:.0f} s")
     failed = []
-    if any((row["count"] or 0) > MAX_STATEMENTS or row["status"] != 200 for row in sql):
+    if any((row["count"] or 0) > row.get("limit", MAX_STATEMENTS) or row["status"] != 200 for row in sql):
         failed.append(f"a slide page issued more than {MAX_STATEMENTS} SQL statements (or was not 200)")
     for row in class_sql:
         if len(set(row["counts"].values())) != 1 or any(s != 200 for s in row["status"].values()):
@@ -829,9 +839,8 @@ def seed_classes(app, teacher: str) -> tuple[dict[int, dict], list[dict]]:
             classes[size] = {"id": class_id, "teacher_cookie": cookies[teacher_id][0],
                              "student_cookie": cookies[first_student][0]}
         db.session.remove()
-    # the heat map of 3,000 students takes seconds per request: counted at 30 and 300 only
     pages = (("Gradebook", "/classes/{id}/gradebook", "teacher_cookie", CLASS_SIZES),
-             ("Heat map", "/classes/{id}/mastery", "teacher_cookie", CLASS_SIZES[:2]),
+             ("Heat map", "/classes/{id}/mastery", "teacher_cookie", CLASS_SIZES),
              ("Student's /progress", "/progress", "student_cookie", CLASS_SIZES))
     rows = []
     for name, pattern, who, sizes in pages:
