@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 MAX_ROW_ID = 2**31 - 1
+
+
+class UtcDateTime(fields.DateTime):
+    """A time as RFC 3339 with its offset. Times are stored in UTC without a zone, and a date-time
+    without an offset would be read as local time by a client."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Problem(Schema):
@@ -133,13 +145,13 @@ class Attempt(Schema):
     id = fields.Integer(required=True)
     lesson = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "open or submitted"})
-    started_at = fields.DateTime(required=True)
-    submitted_at = fields.DateTime(allow_none=True, required=True)
+    started_at = UtcDateTime(required=True)
+    submitted_at = UtcDateTime(allow_none=True, required=True)
     score = fields.Float(allow_none=True, required=True)
     max_score = fields.Integer(allow_none=True, required=True)
     percent = fields.Float(allow_none=True, required=True)
     key_visible = fields.Boolean(required=True)
-    key_reveal_at = fields.DateTime(allow_none=True, required=True)
+    key_reveal_at = UtcDateTime(allow_none=True, required=True)
     questions = fields.List(fields.Nested(AttemptQuestion), required=True)
 
 
@@ -175,7 +187,7 @@ class GradebookAssignment(Schema):
     id = fields.Integer(required=True)
     lesson = fields.String(required=True)
     title = fields.String(required=True)
-    due_at = fields.DateTime(allow_none=True, required=True)
+    due_at = UtcDateTime(allow_none=True, required=True)
     pass_mark = fields.Integer(required=True)
     counting = fields.String(required=True)
 

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pythonjsonlogger.json import JsonFormatter
@@ -90,6 +91,10 @@ def test_an_open_attempt_shows_no_key_and_a_perfect_submission_scores_full_marks
     assert graded["status"] == "submitted" and graded["percent"] == 100.0
     assert graded["score"] == graded["max_score"] > 0
     assert graded["key_visible"] is True
+    # times carry their offset (RFC 3339): stored in UTC, never to be read as the client's local time
+    started_at, submitted_at = (datetime.fromisoformat(graded[k]) for k in ("started_at", "submitted_at"))
+    assert started_at.utcoffset() == submitted_at.utcoffset() == timedelta(0)
+    assert started_at <= submitted_at <= datetime.now(UTC)
     assert {q["slot"]: q["correct"] for q in graded["questions"]} == keys
     assert {q["slot"]: q["selected"] for q in graded["questions"]} == keys
     before = table_counts(app)
