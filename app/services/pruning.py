@@ -73,24 +73,16 @@ def prune(session_days: int = DEFAULT_SESSION_DAYS, batch_size: int = DEFAULT_BA
         raise ValueError("session_days must be >= 0 and batch_size >= 1")
     now = now or utcnow()  # fixed for the whole run: rows that die meanwhile wait for the next one
     report = report if report is not None else PruneReport()
-    sessions = dead_session_condition(now, timedelta(days=session_days))
-    found = batch_size
-    while found == batch_size:
-        found, deleted = _delete_batch(UserSession.id, sessions, batch_size)
-        report.sessions_deleted += deleted
-        report.batches += int(found > 0)
-    throttles = expired_throttle_condition(now)
-    found = batch_size
-    while found == batch_size:
-        found, deleted = _delete_batch(LoginThrottle.key, throttles, batch_size)
-        report.throttles_deleted += deleted
-        report.batches += int(found > 0)
-    api_tokens = dead_token_condition(now, timedelta(days=session_days))
-    found = batch_size
-    while found == batch_size:
-        found, deleted = _delete_batch(ApiToken.id, api_tokens, batch_size)
-        report.tokens_deleted += deleted
-        report.batches += int(found > 0)
+    kept_for = timedelta(days=session_days)
+    for key_column, condition, counter in (
+            (UserSession.id, dead_session_condition(now, kept_for), "sessions_deleted"),
+            (LoginThrottle.key, expired_throttle_condition(now), "throttles_deleted"),
+            (ApiToken.id, dead_token_condition(now, kept_for), "tokens_deleted")):
+        found = batch_size
+        while found == batch_size:
+            found, deleted = _delete_batch(key_column, condition, batch_size)
+            setattr(report, counter, getattr(report, counter) + deleted)
+            report.batches += int(found > 0)
     return report
 
 
