@@ -27,6 +27,7 @@ from ..models import (
     User,
 )
 from . import gradebook as gradebook_service
+from .school_time import from_utc
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -53,8 +54,9 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _time(value) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+def _time(value, zone: str) -> str:
+    # the school's wall-clock time, which a spreadsheet reads as a date; the header names the zone
+    return "" if value is None else from_utc(value, zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def gradebook_csv(group: ClassGroup, status_names: dict[str, str]) -> str:
@@ -74,15 +76,16 @@ def gradebook_csv(group: ClassGroup, status_names: dict[str, str]) -> str:
     return csv_text(header, rows)
 
 
-RESPONSE_HEADER = ["student", "name", "lesson", "attempt", "kind", "reset", "started", "submitted",
-                   "slot", "question", "score", "selected", "outcome", "answered"]
+def response_header(zone: str) -> list[str]:
+    return ["student", "name", "lesson", "attempt", "kind", "reset", f"started ({zone})", f"submitted ({zone})",
+            "slot", "question", "score", "selected", "outcome", f"answered ({zone})"]
 
 
-def responses_csv(group: ClassGroup) -> str:
+def responses_csv(group: ClassGroup, zone: str) -> str:
     """One row per answer of every roster student on every assigned lesson (2 statements).
 
     `selected` lists the chosen options by their stored position (1 = first in the quiz file),
-    whatever order the student saw; `score` is 0-1."""
+    whatever order the student saw; `score` is 0-1; times are wall-clock times in `zone`."""
     students = gradebook_service.roster_users(group)
     lessons = [lesson for _, lesson in gradebook_service.assigned_lessons(group)]
     rows = []
@@ -102,6 +105,6 @@ def responses_csv(group: ClassGroup) -> str:
         for (username, name, lesson, attempt_id, kind, reset, started, submitted, number, question, score,
              selected, outcome, answered) in result:
             rows.append([username, name, lesson, attempt_id, kind, "yes" if reset is not None else "no",
-                         _time(started), _time(submitted), number, question, f"{score:g}",
-                         " ".join(str(i + 1) for i in sorted(selected)), outcome, _time(answered)])
-    return csv_text(RESPONSE_HEADER, rows)
+                         _time(started, zone), _time(submitted, zone), number, question, f"{score:g}",
+                         " ".join(str(i + 1) for i in sorted(selected)), outcome, _time(answered, zone)])
+    return csv_text(response_header(zone), rows)

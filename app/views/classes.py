@@ -502,7 +502,8 @@ def export_gradebook(class_id: int):
 @teacher_required
 def export_responses(class_id: int):
     group = class_or_404(class_id)
-    return csv_response(exports.responses_csv(group), export_name(group, "responses"))
+    return csv_response(exports.responses_csv(group, school_zone()),
+                        export_name(group, "responses"))
 
 
 # --- teachers: a course's mastery method -----------------------------------------------------------

@@ -428,10 +428,14 @@ def test_the_responses_export_has_one_row_per_answer(app):
     response = client.get(f"/classes/{class_id}/export/responses.csv")
     assert response.headers["Cache-Control"] == "no-store"
     lines = response.data.decode("utf-8-sig").strip("\r\n").split("\r\n")
-    assert lines[0] == ("student,name,lesson,attempt,kind,reset,started,submitted,slot,question,score,selected,"
-                        "outcome,answered")
+    # times in the school's zone (Europe/Amsterdam unless LESMARK_TIMEZONE says otherwise), named in the header
+    zone = app.config["BABEL_DEFAULT_TIMEZONE"]
+    assert zone == "Europe/Amsterdam"
+    assert lines[0] == (f"student,name,lesson,attempt,kind,reset,started ({zone}),submitted ({zone}),slot,question,"
+                        f"score,selected,outcome,answered ({zone})")
     assert len(lines) == 1 + 3
-    assert all(f",'-Anna,nl-l2,{attempt_id},final,no,2030-01-03 10:00:00," in line for line in lines[1:])
+    # 10:00 UTC on 3 January is 11:00 in Amsterdam (winter time)
+    assert all(f",'-Anna,nl-l2,{attempt_id},final,no,2030-01-03 11:00:00," in line for line in lines[1:])
     assert [line.split(",")[10] for line in lines[1:]] == ["1", "0", "1"]
 
 
