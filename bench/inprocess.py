@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.run import CSRF_FIELD, bench_env, prepare_instance  # noqa: E402
+from bench.run import bench_env, logged_in_test_client, prepare_instance  # noqa: E402
 
 
 def served_app(env: dict[str, str]):
@@ -46,11 +46,7 @@ def served_app(env: dict[str, str]):
 
 
 def logged_in_cookie(app, username: str, password: str) -> tuple[str, dict]:
-    client = app.test_client()
-    token = CSRF_FIELD.search(client.get("/login").get_data(as_text=True))
-    if not token or client.post("/login", data={"csrf_token": token.group(1), "username": username,
-                                                "password": password}).status_code != 303:
-        raise SystemExit("could not log in as the demo student")
+    client = logged_in_test_client(app, username, password)
     client.get("/")  # the first page adds the form token to the session, as in a browser
     cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
     return cookie, dict(client.environ_base)

@@ -239,11 +239,8 @@ def count_page(app, client, path: str, method: str = "GET", **kwargs) -> tuple[i
     return response.status_code, list(statements), len(response.data)
 
 
-def count_sql(app, username: str, password: str) -> tuple[list[dict], dict]:
-    facts = lesson_facts(app)
-    if LONG_LESSON not in facts:
-        raise BenchError(f"lesson {LONG_LESSON} is not in the database after `flask content sync`")
-    short = min((s for s in facts if facts[s]["screens"] >= SLIDE), key=lambda s: (facts[s]["screens"], s))
+def logged_in_test_client(app, username: str, password: str):
+    """A test client logged in through the login form (in-process)."""
     client = app.test_client()
     token = CSRF_FIELD.search(client.get("/login").get_data(as_text=True))
     if not token:
@@ -252,6 +249,15 @@ def count_sql(app, username: str, password: str) -> tuple[list[dict], dict]:
                                         "password": password})
     if login.status_code != 303:
         raise BenchError(f"in-process login failed: {login.status_code}")
+    return client
+
+
+def count_sql(app, username: str, password: str) -> tuple[list[dict], dict]:
+    facts = lesson_facts(app)
+    if LONG_LESSON not in facts:
+        raise BenchError(f"lesson {LONG_LESSON} is not in the database after `flask content sync`")
+    short = min((s for s in facts if facts[s]["screens"] >= SLIDE), key=lambda s: (facts[s]["screens"], s))
+    client = logged_in_test_client(app, username, password)
     pages = [(LONG_LESSON, SLIDE), (short, SLIDE)]
     if facts[LONG_LESSON]["question"]:
         pages.append((LONG_LESSON, facts[LONG_LESSON]["question"]))
