@@ -40,6 +40,26 @@ class ScreenView:
     # (last, furthest) reading position stored for this student and lesson; None before the first visit
     stored_position: tuple[int, int] | None = None
 
+    @property
+    def revision(self) -> tuple:
+        return slide_revision(self.screen.id, self.lesson.id, self.lesson.content_hash, self.lesson.updated_at,
+                              self.course.id, self.course.updated_at)
+
+
+def slide_revision(screen_id, lesson_id, content_hash, lesson_updated, course_id, course_updated) -> tuple:
+    """What a content slide's page shows, by ids and revision stamps: a kept page's key
+    (app/views/fragments.py). An edit on any machine changes it, so nothing needs invalidating."""
+    return (screen_id, lesson_id, content_hash, lesson_updated, course_id, course_updated)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenGlance:
+    """A slide as far as a kept page needs it: its kind, its revision, the student's reading position."""
+    kind: str
+    lesson_id: int
+    revision: tuple
+    stored_position: tuple[int, int] | None
+
 
 def catalogue() -> list[Course]:
     courses = db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.language, Course.title))
@@ -160,11 +180,43 @@ def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | N
     return ScreenView(screen, lesson, course, version, response, order, stored)
 
 
-def position_changes(view: ScreenView, position: int) -> bool:
+def _screen_glance_statement():
+    """Built once, like _SCREEN_VIEW; it selects plain columns, so no ORM object is made."""
+    screens, lessons, courses, progress = (Screen.__table__, Lesson.__table__, Course.__table__,
+                                           LessonProgress.__table__)
+    user_id = bindparam("user_id")
+    return (
+        select(screens.c.id, screens.c.kind, lessons.c.id, lessons.c.content_hash, lessons.c.updated_at,
+               courses.c.id, courses.c.updated_at, progress.c.last_position, progress.c.furthest_position)
+        .join(lessons, lessons.c.id == screens.c.lesson_id)
+        .join(courses, courses.c.id == lessons.c.course_id)
+        .outerjoin(progress, and_(progress.c.user_id == user_id, progress.c.lesson_id == lessons.c.id))
+        .where(lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False),
+               screens.c.position == bindparam("position"))
+    )
+
+
+_SCREEN_GLANCE = _screen_glance_statement()
+
+
+def screen_glance(user_id: int, lesson_slug: str, position: int) -> ScreenGlance | None:
+    """The slide's kind and revision and the student's reading position, without loading a row as an
+    object: enough to serve a kept content slide (a question needs `screen_view`)."""
+    row = db.session.connection().execute(
+        _SCREEN_GLANCE, {"user_id": user_id, "slug": lesson_slug, "position": position}).first()
+    if row is None:
+        return None
+    screen_id, kind, lesson_id, content_hash, lesson_updated, course_id, course_updated, last, furthest = row
+    return ScreenGlance(kind, lesson_id, slide_revision(screen_id, lesson_id, content_hash, lesson_updated,
+                                                        course_id, course_updated),
+                        (last, furthest) if last is not None else None)
+
+
+def position_changes(stored_position: tuple[int, int] | None, position: int) -> bool:
     """Whether showing `position` moves the stored reading position (a reload of the same slide does not)."""
-    if view.stored_position is None:
+    if stored_position is None:
         return True
-    last, furthest = view.stored_position
+    last, furthest = stored_position
     return last != position or furthest < position
 
 

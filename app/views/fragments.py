@@ -4,6 +4,11 @@ A content slide reads the same for every student; only the page around it (the n
 tokens) is personal. Rendering its body once per content revision and interface language takes
 most of the template time off a slide page.
 
+A whole page can be kept the same way, with holes for the few personal values of the page around
+it (`render_page`/`kept_page`): base.html reads those only through `chrome` (`PageChrome`), and a
+kept page is rendered with a `ShellChrome` whose personal values are markers, which each request
+fills with its own (escaped) values. That takes Jinja off a content slide page altogether.
+
 Two rules keep this safe:
 - the key names the content the fragment shows, by values the page reads from the database on
   every request anyway (ids and revision stamps), so an edit made on any machine changes the key
@@ -15,13 +20,17 @@ Two rules keep this safe:
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, get_flashed_messages, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..i18n import current_locale
 
@@ -29,7 +38,7 @@ from ..i18n import current_locale
 SHARED_GLOBALS = frozenset({
     "url_for", "_", "gettext", "ngettext", "pgettext", "npgettext", "current_locale", "language_label",
     "language_names", "format_decimal", "format_percent", "range", "dict", "namespace", "cycler", "joiner",
-    "lipsum"})
+    "lipsum", "shared_fragment"})
 MAX_FRAGMENTS = 4000  # under 1 kB (the site's links) to some 6 kB (a slide): at most ~20 MB a process
 
 
@@ -60,10 +69,47 @@ class FragmentCache:
         html = Markup(self.env.get_template(template).render(**context))  # noqa: S704 - autoescaped output
         if self.enabled:
             with self._lock:
-                self._items[full_key] = html
-                while len(self._items) > self.max_items:
-                    self._items.popitem(last=False)
+                self._store(full_key, html)
         return html
+
+    def kept_page(self, template: str, key: tuple[Hashable, ...]) -> str | None:
+        """The kept page of `template` and `key` filled for this request; None when there is none yet,
+        or when a flash message waits (a kept page has no room for one: render it in full)."""
+        if "_flashes" in session:
+            return None
+        full_key = self._page_key(template, key)
+        with self._lock:
+            parts = self._items.get(full_key)
+            if parts is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(full_key)
+            self.hits += 1
+        return fill(parts)
+
+    def render_page(self, template: str, key: tuple[Hashable, ...], **context) -> str | None:
+        """Render `template` (which extends base.html) as a page with holes, keep it, and fill it for this
+        request; None when a flash message waits or nothing is kept (development): then render the page
+        with `render_template`, which gives the same page (tests/web/test_fragment_cache.py)."""
+        if "_flashes" in session or not self.enabled:
+            return None
+        shell = ShellChrome(endpoint=request.endpoint, signed_in=current_user.is_authenticated,
+                            teacher=current_user.is_authenticated and current_user.is_teacher)
+        parts = tuple(_HOLE.split(self.env.get_template(template).render(chrome=shell, **context)))
+        with self._lock:
+            self._store(self._page_key(template, key), parts)
+        return fill(parts)
+
+    @staticmethod
+    def _page_key(template: str, key: tuple[Hashable, ...]) -> tuple:
+        signed_in = current_user.is_authenticated
+        return ("page", template, request.script_root, current_locale(), request.endpoint, signed_in,
+                signed_in and current_user.is_teacher, *key)
+
+    def _store(self, full_key: tuple, value) -> None:
+        self._items[full_key] = value
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
 
     def render_shared(self, template: str, **values: Hashable) -> Markup:
         """For templates: `template` rendered with these plain values, which are also its key."""
@@ -74,10 +120,75 @@ class FragmentCache:
             self._items.clear()
 
 
+# --- the personal values of base.html -------------------------------------------------------------
+
+# A marker no content can hold: a private-use character and a secret of this process.
+_MARKER = "\ue000" + secrets.token_hex(8) + ":"
+_HOLE = re.compile(re.escape(_MARKER) + r"(\w+)\ue001")
+
+
+class PageChrome:
+    """What base.html shows around a page that differs by request: read only through `chrome`, so a
+    kept page (ShellChrome) can leave holes exactly there. Each value is looked up when read."""
+
+    @property
+    def endpoint(self) -> str | None:
+        return request.endpoint
+
+    @property
+    def signed_in(self) -> bool:
+        return current_user.is_authenticated
+
+    @property
+    def teacher(self) -> bool:
+        return current_user.is_authenticated and current_user.is_teacher
+
+    @property
+    def messages(self) -> list[tuple[str, str]]:
+        return get_flashed_messages(with_categories=True)
+
+    # the holes of a kept page: personal, or different on every URL
+    @property
+    def csrf_token(self) -> str:
+        return generate_csrf()
+
+    @property
+    def display_name(self) -> str:
+        return current_user.display_name if current_user.is_authenticated else ""
+
+    @property
+    def next_path(self) -> str:
+        return request.full_path if request.method == "GET" else "/"
+
+
+HOLES = ("csrf_token", "display_name", "next_path")
+
+
+class ShellChrome:
+    """The chrome of a kept page: the values in its key, markers for the holes, no messages."""
+
+    messages = ()
+
+    def __init__(self, endpoint: str | None, signed_in: bool, teacher: bool):
+        self.endpoint, self.signed_in, self.teacher = endpoint, signed_in, teacher
+        for name in HOLES:
+            setattr(self, name, Markup(_MARKER + name + "\ue001"))  # noqa: S704 - a marker, replaced by escaped text
+
+
+def fill(parts) -> str:
+    """A kept page's literal parts with this request's values in its holes (escaped as Jinja would)."""
+    chrome = PageChrome()
+    values = {name: str(escape(getattr(chrome, name))) for name in set(parts[1::2])}
+    filled = list(parts)
+    filled[1::2] = [values[name] for name in parts[1::2]]
+    return "".join(filled)
+
+
 def init_app(app: Flask) -> None:
     cache = app.extensions["lesmark_fragments"] = FragmentCache(app)
+    app.context_processor(lambda: {"chrome": PageChrome()})
     # base.html: {{ shared_fragment("_site_links.html", endpoint=..., signed_in=...) }}
-    app.jinja_env.globals["shared_fragment"] = cache.render_shared
+    app.jinja_env.globals["shared_fragment"] = cache.env.globals["shared_fragment"] = cache.render_shared
 
 
 def fragments() -> FragmentCache:

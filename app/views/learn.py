@@ -97,26 +97,35 @@ def resume(slug: str):
 @bp.get("/lessons/<slug:slug>/slides/<int(min=1, max=100000):position>")
 @login_required
 def slide(slug: str, position: int):
-    view = lesson_service.screen_view(current_user.id, slug, position)
-    if view is None:
+    glance = lesson_service.screen_glance(current_user.id, slug, position)
+    if glance is None:
         abort(404)
-    page = render_slide(view)  # render before the commit below expires the loaded rows
-    if lesson_service.position_changes(view, position):  # a reload writes nothing
-        lesson_service.record_position(current_user.id, view.lesson.id, position)
+    # a content slide reads the same for every student: kept whole, with holes for the personal bits
+    page = fragments().kept_page("learn/slide.html", glance.revision) if glance.kind == "content" else None
+    if page is None:
+        view = lesson_service.screen_view(current_user.id, slug, position)
+        if view is None:  # the lesson changed in between
+            abort(404)
+        page = render_slide(view)  # render before the commit below expires the loaded rows
+    if lesson_service.position_changes(glance.stored_position, position):  # a reload writes nothing
+        lesson_service.record_position(current_user.id, glance.lesson_id, position)
     return page
 
 
 def render_slide(view, error: str | None = None, status: int = 200, chosen: set[int] | None = None):
-    content = None
-    if view.screen.kind == "content":  # the same for every student: rendered once per revision
-        lesson, course = view.lesson, view.course
-        content = fragments().render(
-            "learn/_content_slide.html",
-            (view.screen.id, lesson.id, lesson.content_hash, lesson.updated_at, course.id, course.updated_at),
-            lesson=lesson, course=course, screen=view.screen)
+    if view.screen.kind == "content":
+        lesson, course, screen = view.lesson, view.course, view.screen
+        content = fragments().render("learn/_content_slide.html", view.revision,
+                                     lesson=lesson, course=course, screen=screen)
+        page = fragments().render_page("learn/slide.html", view.revision, lesson=lesson, course=course,
+                                       screen=screen, content_fragment=content)
+        if page is not None:
+            return page, status
+        return render_template("learn/slide.html", lesson=lesson, course=course, screen=screen,
+                               content_fragment=content), status
     return render_template("learn/slide.html", view=view, lesson=view.lesson, course=view.course,
                            screen=view.screen, version=view.version, response=view.response,
-                           content_fragment=content, error=error, chosen=chosen or set()), status
+                           content_fragment=None, error=error, chosen=chosen or set()), status
 
 
 @bp.post("/lessons/<slug:slug>/slides/<int(min=1, max=100000):position>/answer")
