@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -49,15 +51,38 @@ def start(user: User, user_agent: str, now: datetime | None = None) -> str:
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """The session record of this request, as far as pages need it (its id: "this device")."""
+    id: int
+    last_seen_at: datetime
+
+
+_USER_COLUMNS = tuple(User.__table__.c)
+
+
 def _live_session_statement():
-    """Built once: every request runs it, and building a SELECT costs more than executing this one."""
-    now = bindparam("now")
-    return select(User, UserSession).join(UserSession, UserSession.user_id == User.id).where(
-        UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None),
-        UserSession.expires_at > now, UserSession.last_seen_at > bindparam("idle_since"))
+    """Built once: every request runs it, and building a SELECT costs more than executing this one.
+    Plain columns: the user is made from them below, cheaper than the ORM loading two objects."""
+    users, records, now = User.__table__, UserSession.__table__, bindparam("now")
+    return select(*_USER_COLUMNS, records.c.id, records.c.last_seen_at).join(
+        records, records.c.user_id == users.c.id).where(
+        records.c.token_hash == bindparam("token_hash"), records.c.revoked_at.is_(None),
+        records.c.expires_at > now, records.c.last_seen_at > bindparam("idle_since"))
 
 
 _LIVE_SESSION = _live_session_statement()
+
+
+def _user_as_loaded(values) -> User:
+    """A User in the request's ORM session, as if a query had loaded it: later queries for this user
+    return this very object, and anything not loaded (relationships) loads on first use."""
+    user = User()
+    for column, value in zip(_USER_COLUMNS, values, strict=True):
+        set_committed_value(user, column.key, value)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
 
 
 def user_for_token(token: str) -> User | None:
@@ -65,18 +90,19 @@ def user_for_token(token: str) -> User | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
-    row = db.session.execute(_LIVE_SESSION, {"token_hash": hash_token(token), "now": now,
-                                             "idle_since": now - idle_timeout()}).first()
+    row = db.session.connection().execute(_LIVE_SESSION, {"token_hash": hash_token(token), "now": now,
+                                                          "idle_since": now - idle_timeout()}).first()
     if row is None:
         return None
-    user, record = row
-    if now - record.last_seen_at >= TOUCH_INTERVAL:
-        # Its own short transaction: committing the request's session here would expire every loaded
-        # object (more SELECTs later) and commit whatever the view does next halfway.
+    *user_values, record_id, last_seen_at = row
+    if now - last_seen_at >= TOUCH_INTERVAL:
+        # Its own short transaction: committing the request's session here would commit whatever the
+        # view does next halfway.
         with db.engine.begin() as connection:
-            connection.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
-        set_committed_value(record, "last_seen_at", now)
-    user.session_token, user.current_session = token, record
+            connection.execute(update(UserSession).where(UserSession.id == record_id).values(last_seen_at=now))
+        last_seen_at = now
+    user = _user_as_loaded(user_values)
+    user.session_token, user.current_session = token, LiveSession(record_id, last_seen_at)
     return user
 
 
