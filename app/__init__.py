@@ -25,7 +25,6 @@ def create_app(config: dict | None = None) -> Flask:
     from . import database, i18n, logs, security
     from .extensions import csrf, db, limiter, login_manager, migrate
 
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
