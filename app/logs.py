@@ -15,6 +15,7 @@ import uuid
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect
 
 # A request id from the proxy is kept only if it is short and plain (no log injection).
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -32,9 +33,12 @@ class RequestContextFilter(logging.Filter):
 
 def _user_id() -> int | None:
     try:
-        if getattr(g, "api_user", None) is not None:  # the JSON API authenticates by token, not cookie
-            return g.api_user.id
-        return current_user.id if current_user and current_user.is_authenticated else None
+        user = getattr(g, "api_user", None)  # the JSON API authenticates by token, not cookie
+        if user is None and current_user:
+            user = current_user._get_current_object()
+        # the row's identity, not `user.id`: after a commit that would load the whole user again
+        state = inspect(user, raiseerr=False)
+        return state.identity[0] if state is not None and state.identity else None
     except Exception:  # noqa: BLE001 - a log line must never break a request
         return None
 

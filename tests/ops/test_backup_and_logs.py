@@ -10,10 +10,13 @@ import threading
 
 import pytest
 
+from app import database
+from app.extensions import db
 from app.logs import configure_logging
 from app.services.backup import BackupError, backup_sqlite
 
-from ..support import csrf_token
+from ..conftest import PASSWORD, new_user
+from ..support import csrf_token, login
 
 
 def make_database(path, rows: int) -> None:
@@ -114,3 +117,18 @@ def test_a_request_id_that_could_forge_log_lines_is_replaced(sqlite_app, json_lo
     assert len(response.headers["X-Request-ID"]) == 32  # a fresh uuid4 hex
     entries = [json.loads(line) for line in json_log.getvalue().splitlines() if line.strip()]
     assert [e["request_id"] for e in entries if e.get("path") == "/healthz"] == [response.headers["X-Request-ID"]]
+
+
+def test_request_log_names_the_user_without_loading_them_again_after_a_commit(sqlite_app, json_log):
+    user_id, name = new_user(sqlite_app)
+    client = sqlite_app.test_client()
+    assert login(client, name, PASSWORD).status_code == 303
+    token = csrf_token(client, "/")
+    with sqlite_app.app_context(), database.count_statements(db.engine) as statements:
+        answer = client.post("/language", data={"csrf_token": token, "language": "fi", "next": "/"})
+    assert answer.status_code == 303  # the view commits the user's language
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines() if line.strip()]
+    entry = next(line for line in lines if line.get("method") == "POST" and line.get("path") == "/language")
+    assert entry["user_id"] == user_id
+    reads_of_users = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM users" in s]
+    assert len(reads_of_users) == 1, statements  # the session check only, not a reload for the log line
