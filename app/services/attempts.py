@@ -315,12 +315,71 @@ def _completion_upsert(insert_for_dialect):
 _MARK_COMPLETED = {"postgresql": _completion_upsert(pg_insert), "sqlite": _completion_upsert(sqlite_insert)}
 
 
+@dataclass(frozen=True, slots=True)
+class VersionToGrade:
+    """What grading reads of a question version (no stem, no feedback)."""
+    type: str
+    options: list
+    points: int
+
+    @property
+    def correct_indexes(self) -> frozenset[int]:
+        return QuestionVersion.correct_indexes.fget(self)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotToGrade:
+    id: int
+    number: int
+    question_id: int
+    question_version_id: int
+    option_order: list[int]
+    version: VersionToGrade
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptToGrade:
+    """A final attempt as handing it in needs it, read in one statement without ORM objects."""
+    id: int
+    user_id: int
+    lesson_id: int
+    status: str
+    slots: list[SlotToGrade]
+
+
+def _attempt_to_grade_statement():
+    slots, versions = AttemptSlot.__table__, QuestionVersion.__table__
+    return (select(_attempts.c.status, _attempts.c.lesson_id, slots.c.id, slots.c.number, slots.c.question_id,
+                   slots.c.question_version_id, slots.c.option_order, versions.c.type, versions.c.options,
+                   versions.c.points)
+            .select_from(_attempts.outerjoin(slots, slots.c.attempt_id == _attempts.c.id)
+                         .outerjoin(versions, versions.c.id == slots.c.question_version_id))
+            .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.user_id == bindparam("user_id"),
+                   _attempts.c.kind == AttemptKind.FINAL)
+            .order_by(slots.c.number))
+
+
+_ATTEMPT_TO_GRADE = _attempt_to_grade_statement()
+
+
+def attempt_to_grade(user_id: int, attempt_id: int) -> AttemptToGrade:
+    """This student's final attempt with its slots, for `submit_final`; NotFound if it is not theirs."""
+    rows = db.session.connection().execute(_ATTEMPT_TO_GRADE, {"attempt_id": attempt_id, "user_id": user_id}).all()
+    if not rows:
+        raise NotFound("attempt")
+    slots = [SlotToGrade(slot_id, number, question_id, version_id, order, VersionToGrade(kind, options, points))
+             for _status, _lesson, slot_id, number, question_id, version_id, order, kind, options, points in rows
+             if slot_id is not None]
+    return AttemptToGrade(attempt_id, user_id, rows[0].lesson_id, rows[0].status, slots)
+
+
 def attempt_slots(attempt: Attempt) -> list[AttemptSlot]:
     """The attempt's questions in order, each with its version and option order (one joined query)."""
     return list(db.session.scalars(_ATTEMPT_SLOTS, {"attempt_id": attempt.id}).unique())
 
 
-def submit_final(attempt: Attempt, answers: dict[int, set[int]], slots: list[AttemptSlot] | None = None) -> bool:
+def submit_final(attempt: Attempt | AttemptToGrade, answers: dict[int, set[int]],
+                 slots: list[AttemptSlot] | list[SlotToGrade] | None = None) -> bool:
     """Grade the attempt once. `answers` maps slot number -> displayed positions chosen; `slots`
     are the attempt's slots if the caller has loaded them already.
 

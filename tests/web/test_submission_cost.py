@@ -21,13 +21,14 @@ def hand_in(app, client, attempt_id, answers) -> tuple[int, list[str]]:
     return response.status_code, list(statements)
 
 
-def test_a_submission_grades_and_stores_every_answer_in_six_statements(app, client, student):
+def test_a_submission_grades_and_stores_every_answer_in_five_statements(app, client, student):
     attempt_id = start(client)
     slots = slots_of(app, attempt_id)
     status, statements = hand_in(app, client, attempt_id, {s.number: right(s) for s in slots})
     assert status == 303
-    # session user, attempt, its slots with their versions, the claim with the score, the answers, the completion
-    assert len(statements) == 6, statements
+    # session user, the attempt with its slots and their versions, the claim with the score, the answers,
+    # the completion
+    assert len(statements) == 5, statements
     assert sum(s.startswith("INSERT INTO responses") for s in statements) == 1
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Response).where(Response.attempt_id == attempt_id))
