@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -69,16 +70,31 @@ class RequestBodyGuard:
         return self.wsgi_app(environ, start_response)
 
 
+# The blueprints whose views declare rate limits (tests/web/test_rate_limits.py keeps this true).
+RATE_LIMITED_BLUEPRINTS = ("auth", "api")
+
+
 def check_rate_limits_where_declared(app: Flask) -> None:
-    """Flask-Limiter looks every request up in its tables of limits (some 80 µs a request). Lesmark
-    declares limits only on views (checked by their decorators: login, registration) and on the API
-    blueprint (checked by its own before_request, app/api/views.py); every other request has none.
-    An application-wide or default limit would need the check on every request again."""
+    """Flask-Limiter looks every request up in its tables of limits (some 80 µs a request) and adds
+    its headers and clears its state after every response. Lesmark declares limits only on views
+    of RATE_LIMITED_BLUEPRINTS (checked by their decorators: login, registration) and on the API
+    blueprint (checked by its own before_request, app/api/views.py), so the lookup runs nowhere else
+    and the other two hooks run only for those blueprints. An application-wide or default limit would
+    need them on every request again."""
     if limiter.limit_manager.application_limits or limiter.limit_manager.default_limits:
         raise RuntimeError("application or default rate limits need Flask-Limiter's check on every request")
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # absent when rate limiting is switched off
         hooks.remove(limiter._check_request_limit)
+    after = app.after_request_funcs.get(None, [])
+    teardown = app.teardown_request_funcs.get(None, [])
+    limiter_after = [f for f in after if isinstance(f, partial) and f.args and f.args[0] is limiter]
+    limiter_teardown = [f for f in teardown if getattr(f, "__self__", None) is limiter]
+    for blueprint in RATE_LIMITED_BLUEPRINTS:
+        app.after_request_funcs.setdefault(blueprint, []).extend(limiter_after)
+        app.teardown_request_funcs.setdefault(blueprint, []).extend(limiter_teardown)
+    after[:] = [f for f in after if f not in limiter_after]
+    teardown[:] = [f for f in teardown if f not in limiter_teardown]
 
 
 def init_app(app: Flask) -> None:

@@ -11,9 +11,11 @@ import time
 
 import pytest
 import redis
+from sqlalchemy import select
 
 from app.extensions import db, limiter
-from app.services import accounts
+from app.models import User
+from app.services import accounts, tokens
 from tests.conftest import PASSWORD, make_app
 
 from ..support import ROOT, csrf_token, login
@@ -119,3 +121,28 @@ def test_limits_live_in_redis_so_another_worker_process_counts_on(limited, redis
         [sys.executable, "-c", WORKER, str(limited.instance_path), limited.config["SQLALCHEMY_DATABASE_URI"], address],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(worker.stdout.strip().splitlines()[-1]) == [400, 400, 429]
+
+
+def test_rate_limit_headers_come_with_limited_views_only_and_every_limit_is_on_those_blueprints(limited):
+    from flask_limiter.util import get_qualified_name
+
+    from app.security import RATE_LIMITED_BLUEPRINTS
+
+    # Flask-Limiter's response hooks run only for these blueprints (app/security.py): a limit declared
+    # on a view anywhere else would be checked without its headers; this keeps that from happening
+    manager = limiter.limit_manager
+    limited_endpoints = {endpoint for endpoint, view in limited.view_functions.items()
+                         if manager._decorated_limits.get(get_qualified_name(view))}
+    assert limited_endpoints >= {"auth.login", "auth.register"}
+    assert {endpoint.split(".")[0] for endpoint in limited_endpoints} <= set(RATE_LIMITED_BLUEPRINTS)
+    assert set(manager._blueprint_limits) <= set(RATE_LIMITED_BLUEPRINTS)
+    client = client_at(limited, "198.51.100.77")
+    refused = login(client, "nobody-headers", "wrong password")
+    assert refused.status_code == 400 and int(refused.headers["X-RateLimit-Remaining"]) >= 0
+    assert "X-RateLimit-Limit" not in client.get("/").headers
+    [name] = make_students(limited, "api-headers-", 1)
+    with limited.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == name))
+        secret = tokens.create(user_id, "headers", ["read"], None).secret
+    api = client.get("/api/v1/courses", headers={"Authorization": f"Bearer {secret}"})
+    assert api.status_code == 200 and int(api.headers["X-RateLimit-Remaining"]) >= 0
