@@ -271,11 +271,12 @@ def count_sql(app, username: str, password: str) -> tuple[list[dict], dict]:
                         "status": status, "count": len(statements), "bytes": size, "statements": statements,
                         "ms": in_process_ms(client, path)})
     # Moving on to another slide also writes the new reading position (one upsert). The first view
-    # of a slide in a process also loads its text and the course glossary to render it (then kept,
-    # app/views/fragments.py): both are counted, the move back to a kept slide against the limit.
+    # of a slide in a process also loads the slide in full, its text and the course glossary to
+    # render it (then kept, app/views/fragments.py): both are counted, the move back to a kept
+    # slide against the limit.
     for path, kind, limit in ((f"/lessons/{LONG_LESSON}/slides/{SLIDE + 1}",
                                "next slide, first view in this process (writes position, renders)",
-                               MAX_STATEMENTS + 2),
+                               MAX_STATEMENTS + 3),
                               (f"/lessons/{LONG_LESSON}/slides/{SLIDE}", "back to a kept slide (writes position)",
                                MAX_STATEMENTS)):
         status, statements, size = count_page(app, client, path)
@@ -610,9 +611,10 @@ def report(args, tool: str, phases: list[tuple[Phase, Target | None]], sql: list
                      f"{count} | {fmt(row['ms'], '{:.2f}')} |")
     for db_name, count in submit_sql.items():
         lines.append(f"| POST /attempts/…/submit ({db_name}) | – | final quiz | – | {count} | – |")
-    lines += ["", f"A slide page: ≤ {MAX_STATEMENTS} statements whatever the lesson length (2 more the first time a "
-                  "process renders a content slide: its text and the course glossary); a reload of the same slide "
-                  "writes nothing.", "",
+    lines += ["", f"A slide page: ≤ {MAX_STATEMENTS} statements whatever the lesson length (a kept content "
+                  "slide: the session and a glance at the slide; a question loads itself as well; 3 more the "
+                  "first time a process renders a content slide: the slide in full, its text and the course "
+                  "glossary); a reload of the same slide writes nothing.", "",
               "| Class page | " + " | ".join(f"{n:,} students" for n in CLASS_SIZES) + " |",
               "|---|" + "---:|" * len(CLASS_SIZES)]
     for row in class_sql:
