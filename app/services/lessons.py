@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, defer
 
+from ..database import read_connection
 from ..extensions import db
 from ..models import (
     Attempt,
@@ -202,7 +203,7 @@ _SCREEN_GLANCE = _screen_glance_statement()
 def screen_glance(user_id: int, lesson_slug: str, position: int) -> ScreenGlance | None:
     """The slide's kind and revision and the student's reading position, without loading a row as an
     object: enough to serve a kept content slide (a question needs `screen_view`)."""
-    row = db.session.connection().execute(
+    row = read_connection().execute(
         _SCREEN_GLANCE, {"user_id": user_id, "slug": lesson_slug, "position": position}).first()
     if row is None:
         return None

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..database import read_connection
 from ..extensions import db
 from ..models import User, UserSession, utcnow
 
@@ -90,8 +91,8 @@ def user_for_token(token: str) -> User | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
-    row = db.session.connection().execute(_LIVE_SESSION, {"token_hash": hash_token(token), "now": now,
-                                                          "idle_since": now - idle_timeout()}).first()
+    row = read_connection().execute(_LIVE_SESSION, {"token_hash": hash_token(token), "now": now,
+                                                     "idle_since": now - idle_timeout()}).first()
     if row is None:
         return None
     *user_values, record_id, last_seen_at = row
