@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DisconnectionError
 
@@ -75,8 +75,10 @@ def read_connection() -> Connection:
     this way (a kept slide: the session check and a glance at the slide) then sends no BEGIN and no
     ROLLBACK, two round trips of its four. On SQLite it is the ORM session's own connection: there a
     SELECT starts no transaction anyway, and switching a connection to autocommit costs PRAGMAs.
-    Anything that writes, or reads what it is about to write, uses the ORM session as before."""
-    if not current_app.extensions["lesmark_autocommit_reads"]:
+    A request that may write (not a GET) uses the ORM session's too: it needs a transaction anyway,
+    and a second connection would only cost its checkout. Anything that writes, or reads what it is
+    about to write, uses the ORM session as before."""
+    if not current_app.extensions["lesmark_autocommit_reads"] or request.method not in ("GET", "HEAD"):
         return db.session.connection()
     connection = g.get("lesmark_read_connection")
     if connection is None:
