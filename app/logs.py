@@ -13,7 +13,6 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
-from flask_login import current_user
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy import inspect
 
@@ -33,9 +32,9 @@ class RequestContextFilter(logging.Filter):
 
 def _user_id() -> int | None:
     try:
-        user = getattr(g, "api_user", None)  # the JSON API authenticates by token, not cookie
-        if user is None and current_user:
-            user = current_user._get_current_object()
+        # the JSON API authenticates by token, a page by its session cookie; Flask-Login keeps the user
+        # it loaded in g._login_user (read directly: current_user would load one if none was yet)
+        user = getattr(g, "api_user", None) or getattr(g, "_login_user", None)
         # the row's identity, not `user.id`: after a commit that would load the whole user again
         state = inspect(user, raiseerr=False)
         return state.identity[0] if state is not None and state.identity else None

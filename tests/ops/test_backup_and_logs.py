@@ -132,3 +132,16 @@ def test_request_log_names_the_user_without_loading_them_again_after_a_commit(sq
     assert entry["user_id"] == user_id
     reads_of_users = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM users" in s]
     assert len(reads_of_users) == 1, statements  # the session check only, not a reload for the log line
+
+
+def test_request_log_names_the_user_of_an_api_token(sqlite_app, json_log):
+    from app.services import tokens
+
+    user_id, _name = new_user(sqlite_app)
+    with sqlite_app.app_context():
+        secret = tokens.create(user_id, "log test", ["read"], None).secret
+    client = sqlite_app.test_client()
+    assert client.get("/api/v1/courses", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines() if line.strip()]
+    entry = next(line for line in lines if line.get("path") == "/api/v1/courses")
+    assert entry["user_id"] == user_id and secret not in json_log.getvalue()
