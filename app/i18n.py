@@ -22,8 +22,9 @@ LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "hu": "Magyar", "fi": "Su
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = current_user._get_current_object() if current_user else None  # one proxy lookup, not three
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -102,9 +102,10 @@ class FragmentCache:
 
     @staticmethod
     def _page_key(template: str, key: tuple[Hashable, ...]) -> tuple:
-        signed_in = current_user.is_authenticated
-        return ("page", template, request.script_root, current_locale(), request.endpoint, signed_in,
-                signed_in and current_user.is_teacher, *key)
+        user, this_request = current_user._get_current_object(), request._get_current_object()
+        signed_in = user.is_authenticated
+        return ("page", template, this_request.script_root, current_locale(), this_request.endpoint, signed_in,
+                signed_in and user.is_teacher, *key)
 
     def _store(self, full_key: tuple, value) -> None:
         self._items[full_key] = value
