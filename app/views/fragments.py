@@ -39,7 +39,7 @@ SHARED_GLOBALS = frozenset({
     "url_for", "_", "gettext", "ngettext", "pgettext", "npgettext", "current_locale", "language_label",
     "language_names", "format_decimal", "format_percent", "range", "dict", "namespace", "cycler", "joiner",
     "lipsum", "shared_fragment"})
-MAX_FRAGMENTS = 4000  # under 1 kB (the site's links) to some 6 kB (a slide): at most ~20 MB a process
+MAX_FRAGMENTS = 4000  # under 1 kB (the site's links) to some 6 kB (a slide, a whole slide page): ~25 MB at most
 
 
 class FragmentCache:
