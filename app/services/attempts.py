@@ -9,6 +9,8 @@ indexes through the attempt's slot before `grade()`.
 from __future__ import annotations
 
 import random
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
@@ -317,9 +319,9 @@ _MARK_COMPLETED = {"postgresql": _completion_upsert(pg_insert), "sqlite": _compl
 
 @dataclass(frozen=True, slots=True)
 class VersionToGrade:
-    """What grading reads of a question version (no stem, no feedback)."""
+    """What grading reads of a question version: its type, whether each option is right, its points."""
     type: str
-    options: list
+    options: tuple[dict, ...]  # {"correct": bool} per stored option
     points: int
 
     @property
@@ -339,7 +341,7 @@ class SlotToGrade:
 
 @dataclass(frozen=True, slots=True)
 class AttemptToGrade:
-    """A final attempt as handing it in needs it, read in one statement without ORM objects."""
+    """A final attempt as handing it in needs it, without ORM objects."""
     id: int
     user_id: int
     lesson_id: int
@@ -347,13 +349,52 @@ class AttemptToGrade:
     slots: list[SlotToGrade]
 
 
+class GradingFacts:
+    """What grading needs of each question version, kept per process.
+
+    A version's type, options' correctness and points never change: an edit makes a new version,
+    and refreshing a version's HTML (the same source, tests/web/test_content_revisions.py) keeps
+    them. So they are read from the database once per process, not with every submission: the
+    options' JSON, feedback and all, is most of what handing in a quiz would otherwise read."""
+
+    def __init__(self, max_items: int = 20_000):
+        self.max_items = max_items
+        self._items: OrderedDict[int, VersionToGrade] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version_ids: list[int]) -> dict[int, VersionToGrade]:
+        with self._lock:
+            found = {vid: self._items[vid] for vid in version_ids if vid in self._items}
+        missing = [vid for vid in version_ids if vid not in found]
+        if missing:
+            versions = QuestionVersion.__table__
+            rows = db.session.connection().execute(
+                select(versions.c.id, versions.c.type, versions.c.options, versions.c.points)
+                .where(versions.c.id.in_(missing)))
+            loaded = {vid: VersionToGrade(kind, tuple({"correct": bool(o["correct"])} for o in options), points)
+                      for vid, kind, options, points in rows}
+            with self._lock:
+                self._items.update(loaded)
+                while len(self._items) > self.max_items:
+                    self._items.popitem(last=False)
+            found.update(loaded)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def grading_facts() -> GradingFacts:
+    """This app's kept grading facts (one app, one database: version ids are the database's own)."""
+    return current_app.extensions.setdefault("lesmark_grading_facts", GradingFacts())
+
+
 def _attempt_to_grade_statement():
-    slots, versions = AttemptSlot.__table__, QuestionVersion.__table__
+    slots = AttemptSlot.__table__
     return (select(_attempts.c.status, _attempts.c.lesson_id, slots.c.id, slots.c.number, slots.c.question_id,
-                   slots.c.question_version_id, slots.c.option_order, versions.c.type, versions.c.options,
-                   versions.c.points)
-            .select_from(_attempts.outerjoin(slots, slots.c.attempt_id == _attempts.c.id)
-                         .outerjoin(versions, versions.c.id == slots.c.question_version_id))
+                   slots.c.question_version_id, slots.c.option_order)
+            .select_from(_attempts.outerjoin(slots, slots.c.attempt_id == _attempts.c.id))
             .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.user_id == bindparam("user_id"),
                    _attempts.c.kind == AttemptKind.FINAL)
             .order_by(slots.c.number))
@@ -363,13 +404,14 @@ _ATTEMPT_TO_GRADE = _attempt_to_grade_statement()
 
 
 def attempt_to_grade(user_id: int, attempt_id: int) -> AttemptToGrade:
-    """This student's final attempt with its slots, for `submit_final`; NotFound if it is not theirs."""
+    """This student's final attempt with its slots, for `submit_final`, in one statement (two the
+    first time this process grades one of its questions); NotFound if it is not theirs."""
     rows = db.session.connection().execute(_ATTEMPT_TO_GRADE, {"attempt_id": attempt_id, "user_id": user_id}).all()
     if not rows:
         raise NotFound("attempt")
-    slots = [SlotToGrade(slot_id, number, question_id, version_id, order, VersionToGrade(kind, options, points))
-             for _status, _lesson, slot_id, number, question_id, version_id, order, kind, options, points in rows
-             if slot_id is not None]
+    facts = grading_facts().get([row.question_version_id for row in rows if row.id is not None])
+    slots = [SlotToGrade(slot_id, number, question_id, version_id, order, facts[version_id])
+             for _status, _lesson, slot_id, number, question_id, version_id, order in rows if slot_id is not None]
     return AttemptToGrade(attempt_id, user_id, rows[0].lesson_id, rows[0].status, slots)
 
 
