@@ -93,8 +93,8 @@ class FragmentCache:
         with `render_template`, which gives the same page (tests/web/test_fragment_cache.py)."""
         if "_flashes" in session or not self.enabled:
             return None
-        shell = ShellChrome(endpoint=request.endpoint, signed_in=current_user.is_authenticated,
-                            teacher=current_user.is_authenticated and current_user.is_teacher)
+        signed_in, teacher = _role()
+        shell = ShellChrome(endpoint=request.endpoint, signed_in=signed_in, teacher=teacher)
         parts = tuple(_HOLE.split(self.env.get_template(template).render(chrome=shell, **context)))
         with self._lock:
             self._store(self._page_key(template, key), parts)
@@ -102,10 +102,8 @@ class FragmentCache:
 
     @staticmethod
     def _page_key(template: str, key: tuple[Hashable, ...]) -> tuple:
-        user, this_request = current_user._get_current_object(), request._get_current_object()
-        signed_in = user.is_authenticated
-        return ("page", template, this_request.script_root, current_locale(), this_request.endpoint, signed_in,
-                signed_in and user.is_teacher, *key)
+        this_request = request._get_current_object()
+        return ("page", template, this_request.script_root, current_locale(), this_request.endpoint, *_role(), *key)
 
     def _store(self, full_key: tuple, value) -> None:
         self._items[full_key] = value
@@ -138,11 +136,11 @@ class PageChrome:
 
     @property
     def signed_in(self) -> bool:
-        return current_user.is_authenticated
+        return _role()[0]
 
     @property
     def teacher(self) -> bool:
-        return current_user.is_authenticated and current_user.is_teacher
+        return _role()[1]
 
     @property
     def messages(self) -> list[tuple[str, str]]:
@@ -163,6 +161,14 @@ class PageChrome:
 
 
 HOLES = ("csrf_token", "display_name", "next_path")
+
+
+def _role() -> tuple[bool, bool]:
+    """(signed in, teacher): all of the user that base.html shows besides the holes, so all of the
+    user that a kept page's key holds."""
+    user = current_user._get_current_object()
+    signed_in = user.is_authenticated
+    return signed_in, signed_in and user.is_teacher
 
 
 class ShellChrome:
