@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import ROOT, check_production, from_environment
+from .signing import KeyKeepingSessionInterface
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(settings)
+    app.session_interface = KeyKeepingSessionInterface()
     if settings.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
