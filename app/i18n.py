@@ -14,6 +14,7 @@ from flask_babel import (
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
 
 from .extensions import babel
 
@@ -21,14 +22,22 @@ LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "hu": "Magyar", "fi": "Su
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
     user = current_user._get_current_object() if current_user else None  # one proxy lookup, not three
-    if user is not None and user.is_authenticated and user.locale in languages:
-        return user.locale
-    chosen = session.get("locale")
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    user_locale = user.locale if user is not None and user.is_authenticated else None
+    return choose_locale(current_app.config, user_locale, session.get("locale"), request.accept_languages)
+
+
+def choose_locale(config, user_locale: str | None, session_locale: str | None,
+                  accept_languages: LanguageAccept) -> str:
+    """The interface language: the user's setting, else the one chosen in this session, else the
+    browser's first supported language, else the default. (Also for kept slides served without a
+    request context, app/kept_slides.py.)"""
+    languages = config["LANGUAGES"]
+    if user_locale in languages:
+        return user_locale
+    if session_locale in languages:
+        return session_locale
+    return accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
 
 
 def init_app(app: Flask) -> None:

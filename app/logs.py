@@ -25,9 +25,17 @@ class RequestContextFilter(logging.Filter):
     """Adds request_id and user_id to every record logged while a request is handled."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = getattr(g, "request_id", None) if has_request_context() else None
-        record.user_id = _user_id() if has_request_context() else None
+        if has_request_context():
+            record.request_id, record.user_id = getattr(g, "request_id", None), _user_id()
+        else:  # a kept slide served without Flask passes both as extras (app/kept_slides.py)
+            record.request_id = getattr(record, "request_id", None)
+            record.user_id = getattr(record, "user_id", None)
         return True
+
+
+def request_id_for(incoming: str) -> str:
+    """The proxy's X-Request-ID if it is short and plain, else a fresh one."""
+    return incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
 
 def _user_id() -> int | None:
@@ -71,8 +79,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def start_timer():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
         g.request_started = time.perf_counter()
 
     @app.after_request

@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .api import problems
 from .extensions import db, limiter, login_manager
+from .kept_slides import session_row_for
 from .services import sessions
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,6 +28,7 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")  # over HTTPS only
 log = logging.getLogger(__name__)
 
 
@@ -106,7 +108,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         # The cookie names a server-side session (services/sessions.py), never a user id.
-        return sessions.user_for_token(token)
+        return sessions.user_for_token(token, session_row_for(request.environ, token))
 
     @app.before_request
     def load_session_user():
@@ -129,7 +131,7 @@ def init_app(app: Flask) -> None:
         present = {name.lower() for name, _value in response.headers.items()}
         response.headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
         if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            response.headers.setdefault(*HSTS)
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,6 +1,6 @@
 """Database models, one module per concern; import them from here."""
 
-from .accounts import ROLES, ApiToken, LoginThrottle, User, UserSession
+from .accounts import ROLES, TEACHER_ROLES, ApiToken, LoginThrottle, User, UserSession
 from .classes import (
     CLASS_ROLES,
     Assignment,
@@ -45,7 +45,7 @@ __all__ = [
     "REVISION_ORIGINS", "ContentDocument", "ContentRevision",
     "COURSE_ROLES", "CourseMember", "MediaFile",
     "AttemptKind", "AttemptSlot", "AttemptStatus",
-    "ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
+    "ROLES", "TEACHER_ROLES", "Attempt", "Course", "FinalQuizItem", "LearningGoal", "Lesson", "LessonProgress", "LoginThrottle",
     "Question", "QuestionVersion", "Response", "Screen", "User", "UserSession", "question_version_goals",
     "utcnow",
 ]

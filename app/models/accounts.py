@@ -17,6 +17,7 @@ from ..extensions import db
 from .common import utcnow
 
 ROLES = ("student", "teacher", "admin")
+TEACHER_ROLES = ("teacher", "admin")  # may write content, run classes and present
 
 
 class User(UserMixin, db.Model):
@@ -39,7 +40,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_teacher(self) -> bool:
-        return self.role in ("teacher", "admin")
+        return self.role in TEACHER_ROLES
 
 
 class UserSession(db.Model):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, defer
@@ -24,8 +25,10 @@ from ..models import (
     QuestionVersion,
     Response,
     Screen,
+    UserSession,
     utcnow,
 )
+from . import sessions
 from .attempts import checkpoint_order
 
 
@@ -200,6 +203,51 @@ def _screen_glance_statement():
 _SCREEN_GLANCE = _screen_glance_statement()
 
 
+def _session_and_glance_statement():
+    """The session check and the glance at a slide in one statement: one round trip for a kept slide
+    served without Flask (app/kept_slides.py). The slide is outer-joined, so a live session is found
+    even where there is no such slide."""
+    screens, lessons, courses, progress = (Screen.__table__, Lesson.__table__, Course.__table__,
+                                           LessonProgress.__table__)
+    records = UserSession.__table__
+    slide = (select(screens.c.id.label("screen_id"), screens.c.kind, lessons.c.id.label("lesson_id"),
+                    lessons.c.content_hash, lessons.c.updated_at.label("lesson_updated"),
+                    courses.c.id.label("course_id"), courses.c.updated_at.label("course_updated"))
+             .join(lessons, lessons.c.id == screens.c.lesson_id)
+             .join(courses, courses.c.id == lessons.c.course_id)
+             .where(lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False),
+                    screens.c.position == bindparam("position"))
+             .subquery("slide"))
+    return (sessions.live_session_statement()
+            .add_columns(*slide.c, progress.c.last_position, progress.c.furthest_position)
+            .outerjoin(slide, true())
+            .outerjoin(progress, and_(progress.c.user_id == records.c.user_id,
+                                      progress.c.lesson_id == slide.c.lesson_id)))
+
+
+_SESSION_AND_GLANCE = _session_and_glance_statement()
+
+
+def session_and_glance(connection: Connection, token: str, slug: str, position: int, now: datetime,
+                       idle: timedelta) -> tuple[Row | None, ScreenGlance | None]:
+    """(the row of `sessions.live_session_row`, the slide's glance) in one statement; (None, None)
+    when the session is not live, (row, None) when there is no such slide."""
+    parameters = sessions.live_session_parameters(token, now, idle)
+    if parameters is None:
+        return None, None
+    row = connection.execute(_SESSION_AND_GLANCE, {**parameters, "slug": slug, "position": position}).first()
+    if row is None:
+        return None, None
+    width = sessions.LIVE_SESSION_WIDTH
+    session_row, slide = row[:width], row[width:]
+    screen_id, kind, lesson_id, content_hash, lesson_updated, course_id, course_updated, last, furthest = slide
+    if screen_id is None:
+        return session_row, None
+    return session_row, ScreenGlance(kind, lesson_id, slide_revision(screen_id, lesson_id, content_hash,
+                                                                     lesson_updated, course_id, course_updated),
+                                     (last, furthest) if last is not None else None)
+
+
 def screen_glance(user_id: int, lesson_slug: str, position: int) -> ScreenGlance | None:
     """The slide's kind and revision and the student's reading position, without loading a row as an
     object: enough to serve a kept content slide (a question needs `screen_view`)."""
@@ -223,18 +271,21 @@ def position_changes(stored_position: tuple[int, int] | None, position: int) -> 
 
 def record_position(user_id: int, lesson_id: int, position: int) -> None:
     """Remember where the student is, in one upsert statement. Commits."""
+    db.session.execute(position_upsert(db.session.get_bind().dialect.name, user_id, lesson_id, position))
+    db.session.commit()
+
+
+def position_upsert(dialect: str, user_id: int, lesson_id: int, position: int):
+    """The statement that stores a reading position (also run by app/kept_slides.py)."""
     values = {"user_id": user_id, "lesson_id": lesson_id, "last_position": position,
               "furthest_position": position, "updated_at": utcnow()}
-    dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(LessonProgress).values(**values)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["user_id", "lesson_id"],
         set_={"last_position": position, "updated_at": values["updated_at"],
               "furthest_position": func.max(LessonProgress.furthest_position, position)
               if dialect == "sqlite" else func.greatest(LessonProgress.furthest_position, position)})
-    db.session.execute(statement)
-    db.session.commit()
 
 
 def lesson_progress(user_id: int, lesson_id: int) -> LessonProgress | None:

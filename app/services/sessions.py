@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -60,6 +60,7 @@ class LiveSession:
 
 
 _USER_COLUMNS = tuple(User.__table__.c)
+USER_KEYS = tuple(column.key for column in _USER_COLUMNS)
 
 
 def _live_session_statement():
@@ -73,6 +74,19 @@ def _live_session_statement():
 
 
 _LIVE_SESSION = _live_session_statement()
+LIVE_SESSION_WIDTH = len(_USER_COLUMNS) + 2  # its columns: the user's, the record's id and last_seen_at
+
+
+def live_session_statement():
+    """The session check, for a statement that reads more along with it (lessons.session_and_glance)."""
+    return _LIVE_SESSION
+
+
+def live_session_parameters(token: str, now: datetime, idle: timedelta | None = None) -> dict | None:
+    """The parameters of the session check for `token`; None if it cannot name a session of ours."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return {"token_hash": hash_token(token), "now": now, "idle_since": now - (idle or idle_timeout())}
 
 
 def _user_as_loaded(values) -> User:
@@ -86,17 +100,28 @@ def _user_as_loaded(values) -> User:
     return user
 
 
-def user_for_token(token: str) -> User | None:
-    """The user of a live session, in one SELECT; refreshes last_seen_at at most once a minute."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    now = utcnow()
-    row = read_connection().execute(_LIVE_SESSION, {"token_hash": hash_token(token), "now": now,
-                                                     "idle_since": now - idle_timeout()}).first()
+def live_session_row(connection: Connection, token: str, now: datetime, idle: timedelta | None = None):
+    """The user's columns (in the order of USER_KEYS), the record's id and its last_seen_at, if
+    `token` names a live session; else None. The test of a session for pages served by Flask
+    (`user_for_token`); kept slides read it joined with the slide (`lessons.session_and_glance`)."""
+    parameters = live_session_parameters(token, now, idle)
+    return None if parameters is None else connection.execute(_LIVE_SESSION, parameters).first()
+
+
+def touch_due(last_seen_at: datetime, now: datetime) -> bool:
+    return now - last_seen_at >= TOUCH_INTERVAL
+
+
+def user_for_token(token: str, read: tuple | None = None) -> User | None:
+    """The user of a live session, in one SELECT; refreshes last_seen_at at most once a minute.
+    `read`: (row, now) of `live_session_row` for this token, already read in this request."""
+    row, now = read if read is not None else (None, utcnow())
+    if read is None:
+        row = live_session_row(read_connection(), token, now)
     if row is None:
         return None
     *user_values, record_id, last_seen_at = row
-    if now - last_seen_at >= TOUCH_INTERVAL:
+    if touch_due(last_seen_at, now):
         # Its own short transaction: committing the request's session here would commit whatever the
         # view does next halfway.
         with db.engine.begin() as connection:

@@ -77,7 +77,11 @@ class FragmentCache:
         or when a flash message waits (a kept page has no room for one: render it in full)."""
         if "_flashes" in session:
             return None
-        full_key = self._page_key(template, key)
+        parts = self.kept_parts(self._page_key(template, key))
+        return None if parts is None else fill(parts)
+
+    def kept_parts(self, full_key: tuple) -> tuple[str, ...] | None:
+        """A kept page's parts (literal text and hole names, alternating) by its full key (`page_key`)."""
         with self._lock:
             parts = self._items.get(full_key)
             if parts is None:
@@ -85,7 +89,7 @@ class FragmentCache:
                 return None
             self._items.move_to_end(full_key)
             self.hits += 1
-        return fill(parts)
+        return parts
 
     def render_page(self, template: str, key: tuple[Hashable, ...], **context) -> str | None:
         """Render `template` (which extends base.html) as a page with holes, keep it, and fill it for this
@@ -103,7 +107,7 @@ class FragmentCache:
     @staticmethod
     def _page_key(template: str, key: tuple[Hashable, ...]) -> tuple:
         this_request = request._get_current_object()
-        return ("page", template, this_request.script_root, current_locale(), this_request.endpoint, *_role(), *key)
+        return page_key(template, this_request.script_root, current_locale(), this_request.endpoint, _role(), key)
 
     def _store(self, full_key: tuple, value) -> None:
         self._items[full_key] = value
@@ -182,10 +186,19 @@ class ShellChrome:
             setattr(self, name, Markup(_MARKER + name + "\ue001"))  # noqa: S704 - a marker, replaced by escaped text
 
 
-def fill(parts) -> str:
-    """A kept page's literal parts with this request's values in its holes (escaped as Jinja would)."""
-    chrome = PageChrome()
-    values = {name: str(escape(getattr(chrome, name))) for name in set(parts[1::2])}
+def page_key(template: str, script_root: str, locale: str, endpoint: str | None, role: tuple[bool, bool],
+             key: tuple[Hashable, ...]) -> tuple:
+    """The full key of a kept page: everything its shell shows besides the holes."""
+    return ("page", template, script_root, locale, endpoint, *role, *key)
+
+
+def fill(parts, values: dict[str, str] | None = None) -> str:
+    """A kept page's literal parts with this request's values in its holes (escaped as Jinja would);
+    `values` (every hole's, as text) when there is no request context to read them from."""
+    if values is None:
+        chrome = PageChrome()
+        values = {name: getattr(chrome, name) for name in set(parts[1::2])}
+    values = {name: str(escape(value)) for name, value in values.items()}
     filled = list(parts)
     filled[1::2] = [values[name] for name in parts[1::2]]
     return "".join(filled)
