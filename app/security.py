@@ -108,7 +108,9 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         # The cookie names a server-side session (services/sessions.py), never a user id.
-        return sessions.user_for_token(token, session_row_for(request.environ, token))
+        # a form sent (not GET) commits its work anyway: the session's refresh is written with it
+        return sessions.user_for_token(token, session_row_for(request.environ, token),
+                                       touch_with_commit=request.method not in ("GET", "HEAD", "OPTIONS"))
 
     @app.before_request
     def load_session_user():

@@ -78,6 +78,9 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
     return ids
 
 
+QUIZ_TIME = timedelta(minutes=5)  # within the idle timeout (30 minutes by default)
+
+
 def add_students(prefix: str, count: int) -> list[int]:
     """`count` students who cannot log in with a password; returns their ids in order."""
     now = utcnow()
@@ -86,12 +89,13 @@ def add_students(prefix: str, count: int) -> list[int]:
     return insert_rows(User, rows)
 
 
-def add_sessions(user_ids: list[int]) -> dict[int, str]:
-    """A live server-side session per user; returns user id -> cookie token."""
+def add_sessions(user_ids: list[int], idle: timedelta = timedelta()) -> dict[int, str]:
+    """A live server-side session per user, last used `idle` ago; returns user id -> cookie token."""
     now = utcnow()
     tokens = {user_id: secrets.token_urlsafe(32) for user_id in user_ids}
     insert_rows(UserSession, [
-        {"user_id": user_id, "token_hash": sessions.hash_token(token), "created_at": now, "last_seen_at": now,
+        {"user_id": user_id, "token_hash": sessions.hash_token(token), "created_at": now - idle,
+         "last_seen_at": now - idle,
          "expires_at": now + timedelta(hours=8), "user_agent": "bench"} for user_id, token in tokens.items()])
     return tokens
 
@@ -131,7 +135,9 @@ def open_finals(app, prefix: str, count: int, seed: int = 12) -> tuple[list[Subm
         {"attempt_id": attempt_id, "number": number, "question_id": v.question_id, "question_version_id": v.id,
          "option_order": list(range(len(v.options)))}
         for attempt_id in attempt_ids for number, v in enumerate(versions, start=1)])
-    cookies = session_cookies(app, add_sessions(students))
+    # Each student last used their session when the quiz page opened, minutes ago (answering sends
+    # nothing): handing it in also refreshes the session's last-seen time, as it would in class.
+    cookies = session_cookies(app, add_sessions(students, QUIZ_TIME))
     db.session.commit()
     submissions = []
     for user_id, attempt_id in zip(students, attempt_ids, strict=True):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import Connection, bindparam, delete, event, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import read_connection
@@ -112,9 +112,11 @@ def touch_due(last_seen_at: datetime, now: datetime) -> bool:
     return now - last_seen_at >= TOUCH_INTERVAL
 
 
-def user_for_token(token: str, read: tuple | None = None) -> User | None:
+def user_for_token(token: str, read: tuple | None = None, touch_with_commit: bool = False) -> User | None:
     """The user of a live session, in one SELECT; refreshes last_seen_at at most once a minute.
-    `read`: (row, now) of `live_session_row` for this token, already read in this request."""
+    `read`: (row, now) of `live_session_row` for this token, already read in this request.
+    `touch_with_commit`: the request will commit its own work (a form sent): the refresh is written
+    with it, not in a transaction of its own (a request that commits nothing leaves it to the next)."""
     row, now = read if read is not None else (None, utcnow())
     if read is None:
         row = live_session_row(read_connection(), token, now)
@@ -122,14 +124,33 @@ def user_for_token(token: str, read: tuple | None = None) -> User | None:
         return None
     *user_values, record_id, last_seen_at = row
     if touch_due(last_seen_at, now):
-        # Its own short transaction: committing the request's session here would commit whatever the
-        # view does next halfway.
-        with db.engine.begin() as connection:
-            connection.execute(update(UserSession).where(UserSession.id == record_id).values(last_seen_at=now))
+        if touch_with_commit:
+            db.session.info[_TOUCH] = (record_id, now)
+        else:
+            # Its own short transaction: committing the request's session here would commit whatever
+            # the view does next halfway.
+            with db.engine.begin() as connection:
+                connection.execute(_touch(record_id, now))
         last_seen_at = now
     user = _user_as_loaded(user_values)
     user.session_token, user.current_session = token, LiveSession(record_id, last_seen_at)
     return user
+
+
+_TOUCH = "lesmark_session_touch"  # in the ORM session's info: (record id, time) to write with its commit
+
+
+def _touch(record_id: int, now: datetime):
+    return update(UserSession).where(UserSession.id == record_id).values(last_seen_at=now)
+
+
+@event.listens_for(Session, "before_commit")
+def _touch_with_the_commit(session: Session) -> None:
+    # Written last and committed with the request's own work: on SQLite the write lock is taken at
+    # the end, as the request's writes take it anyway, never while the view still runs.
+    pending = session.info.pop(_TOUCH, None)
+    if pending is not None:
+        session.execute(_touch(*pending))
 
 
 def end(token: str | None) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 
 from app.database import count_statements
 from app.extensions import db
-from app.models import UserSession, utcnow
+from app.models import ApiToken, UserSession, utcnow
+from app.services import tokens
 from tests.conftest import PASSWORD, new_user
 
 from ..support import csrf_token, login
@@ -136,6 +137,57 @@ def test_last_seen_is_written_at_most_once_a_minute(app):
     assert len(updates) == 1
     [record] = sessions_of(app, user_id)
     assert utcnow() - record.last_seen_at < timedelta(seconds=30)
+
+
+def last_seen_ago(app, user_id: int) -> timedelta:
+    [record] = sessions_of(app, user_id)
+    return utcnow() - record.last_seen_at
+
+
+def test_a_form_sent_writes_the_refresh_with_its_own_commit(app):
+    user_id, name = new_user(app)
+    client = logged_in_client(app, name)
+    token = csrf_token(client, "/")
+    shift_session(app, user_id, last_seen_at=2)
+    with app.app_context():
+        engine = db.engine
+    with count_statements(engine) as statements:
+        sent = client.post("/language", data={"csrf_token": token, "language": "fi", "next": "/"})
+    assert sent.status_code == 303
+    writes = [s.lstrip().split()[0].upper() for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    # the form's own write (the user's language), then the refresh, in the request's one commit
+    assert writes == ["UPDATE", "UPDATE"] and "user_sessions" in statements[-1], statements
+    assert last_seen_ago(app, user_id) < timedelta(seconds=30)
+
+
+def test_a_form_refused_leaves_the_refresh_to_the_next_page(app):
+    user_id, name = new_user(app)
+    client = logged_in_client(app, name)
+    token = csrf_token(client, "/")
+    shift_session(app, user_id, last_seen_at=2)
+    assert client.post("/language", data={"csrf_token": token, "language": "xx"}).status_code == 400
+    assert last_seen_ago(app, user_id) > timedelta(minutes=1)  # nothing was committed, the refresh neither
+    assert client.get("/").status_code == 200
+    assert last_seen_ago(app, user_id) < timedelta(seconds=30)
+
+
+def test_an_api_call_with_a_session_cookie_refreshes_both_without_waiting_on_itself(app):
+    """The token's refresh has a transaction of its own; the session's waits for the request's commit,
+    so on SQLite neither waits for a write lock the other holds."""
+    user_id, name = new_user(app)
+    client = logged_in_client(app, name)
+    with app.app_context():
+        secret = tokens.create(user_id, "test", ["read", "quiz"], None).secret
+        db.session.execute(update(ApiToken).where(ApiToken.user_id == user_id)
+                           .values(last_used_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+    shift_session(app, user_id, last_seen_at=5)
+    started = client.post("/api/v1/lessons/nl-l3/attempts", headers={"Authorization": f"Bearer {secret}"})
+    assert started.status_code == 201
+    with app.app_context():
+        used = db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == user_id))
+    assert utcnow() - used < timedelta(seconds=30)
+    assert last_seen_ago(app, user_id) < timedelta(seconds=30)
 
 
 def change_password(client, current: str, new: str, confirm: str | None = None):
