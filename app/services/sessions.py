@@ -130,7 +130,7 @@ def user_for_token(token: str, read: tuple | None = None, touch_with_commit: boo
             # Its own short transaction: committing the request's session here would commit whatever
             # the view does next halfway.
             with db.engine.begin() as connection:
-                connection.execute(_touch(record_id, now))
+                connection.execute(_TOUCH_RECORD, {"record_id": record_id, "now": now})
         last_seen_at = now
     user = _user_as_loaded(user_values)
     user.session_token, user.current_session = token, LiveSession(record_id, last_seen_at)
@@ -140,17 +140,19 @@ def user_for_token(token: str, read: tuple | None = None, touch_with_commit: boo
 _TOUCH = "lesmark_session_touch"  # in the ORM session's info: (record id, time) to write with its commit
 
 
-def _touch(record_id: int, now: datetime):
-    return update(UserSession).where(UserSession.id == record_id).values(last_seen_at=now)
+# built once, a table statement: through the ORM's bulk-update path it cost a submission some 10 %
+_TOUCH_RECORD = (update(UserSession.__table__).where(UserSession.__table__.c.id == bindparam("record_id"))
+                 .values(last_seen_at=bindparam("now")))
 
 
 @event.listens_for(Session, "before_commit")
 def _touch_with_the_commit(session: Session) -> None:
-    # Written last and committed with the request's own work: on SQLite the write lock is taken at
-    # the end, as the request's writes take it anyway, never while the view still runs.
+    # Written at the commit, with the request's own work: on SQLite the write lock is taken at the
+    # end, as the request's writes take it anyway, never while the view still runs.
     pending = session.info.pop(_TOUCH, None)
     if pending is not None:
-        session.execute(_touch(*pending))
+        record_id, now = pending
+        session.connection().execute(_TOUCH_RECORD, {"record_id": record_id, "now": now})
 
 
 def end(token: str | None) -> None:

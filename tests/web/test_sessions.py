@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from app.database import count_statements
 from app.extensions import db
@@ -151,12 +151,23 @@ def test_a_form_sent_writes_the_refresh_with_its_own_commit(app):
     shift_session(app, user_id, last_seen_at=2)
     with app.app_context():
         engine = db.engine
-    with count_statements(engine) as statements:
-        sent = client.post("/language", data={"csrf_token": token, "language": "fi", "next": "/"})
-    assert sent.status_code == 303
-    writes = [s.lstrip().split()[0].upper() for s in statements if not s.lstrip().upper().startswith("SELECT")]
-    # the form's own write (the user's language), then the refresh, in the request's one commit
-    assert writes == ["UPDATE", "UPDATE"] and "user_sessions" in statements[-1], statements
+    commits = []
+
+    def committed(connection):
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        with count_statements(engine) as statements:
+            sent = client.post("/language", data={"csrf_token": token, "language": "fi", "next": "/"})
+    finally:
+        event.remove(engine, "commit", committed)
+    assert sent.status_code == 303 and len(commits) == 1  # one transaction: no commit of its own
+    writes = sorted(s.split()[1] for s in statements if not s.lstrip().upper().startswith("SELECT"))
+    # the form's own write (the user's language) and the refresh, both at the request's one commit,
+    # after everything the request read
+    assert writes == ["user_sessions", "users"], statements
+    assert not any(s.lstrip().upper().startswith("SELECT") for s in statements[-2:]), statements
     assert last_seen_ago(app, user_id) < timedelta(seconds=30)
 
 
