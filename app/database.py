@@ -4,11 +4,12 @@ connections left idle are tested before use."""
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
 from .extensions import db
@@ -24,9 +25,13 @@ def configure_engine(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     app.extensions["lesmark_autocommit_reads"] = engine.dialect.name == "postgresql"
+    app.extensions["lesmark_read_engine"] = engine
     app.teardown_appcontext(_close_read_connection)
     if engine.dialect.name != "sqlite":
-        ping_connections_left_idle(engine, app.config.get("DB_PING_AFTER_IDLE_SECONDS", PING_AFTER_IDLE_SECONDS))
+        idle_seconds = app.config.get("DB_PING_AFTER_IDLE_SECONDS", PING_AFTER_IDLE_SECONDS)
+        ping_connections_left_idle(engine, idle_seconds)
+        reads = app.extensions["lesmark_read_engine"] = autocommit_twin(engine)
+        ping_connections_left_idle(reads, idle_seconds)
         return
 
     @event.listens_for(engine, "connect")
@@ -68,6 +73,22 @@ def ping_connections_left_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("a pooled connection was closed while idle")
 
 
+# engine -> its autocommit twin (PostgreSQL), so that counting an engine's statements counts both
+_TWINS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def autocommit_twin(engine: Engine) -> Engine:
+    """An engine on the same database whose pooled connections stay in autocommit: for reads of
+    one statement (`read_connection`, app/kept_slides.py). Switching a pooled connection of `engine`
+    to autocommit for a request and back costs more Python time than the statement it runs. It is
+    disposed with `engine`; its pool is the same size, so a worker holds at most one connection of
+    each, as it did with one engine."""
+    twin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+    event.listen(engine, "engine_disposed", lambda _engine: twin.dispose())
+    _TWINS[engine] = twin
+    return twin
+
+
 def read_connection() -> Connection:
     """A connection for reads of one statement each that need no transaction of their own.
 
@@ -82,7 +103,7 @@ def read_connection() -> Connection:
         return db.session.connection()
     connection = g.get("lesmark_read_connection")
     if connection is None:
-        connection = g.lesmark_read_connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        connection = g.lesmark_read_connection = current_app.extensions["lesmark_read_engine"].connect()
     return connection
 
 
@@ -94,14 +115,18 @@ def _close_read_connection(_error=None) -> None:
 
 @contextmanager
 def count_statements(engine: Engine) -> Iterator[list[str]]:
-    """Collect every SQL statement the engine sends while the block runs (tests and bench/)."""
+    """Collect every SQL statement the engine (and its autocommit twin) sends while the block runs
+    (tests and bench/)."""
     statements: list[str] = []
 
     def before(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", before)
+    engines = [engine, *([_TWINS[engine]] if engine in _TWINS else [])]
+    for counted in engines:
+        event.listen(counted, "before_cursor_execute", before)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        for counted in engines:
+            event.remove(counted, "before_cursor_execute", before)

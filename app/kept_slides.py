@@ -43,7 +43,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.routing import RequestRedirect
 
-from .extensions import db
 from .i18n import choose_locale
 from .logs import access_log, request_id_for
 from .models import TEACHER_ROLES, utcnow
@@ -146,10 +145,12 @@ class KeptSlideServer:
         self.sign_csrf = csrf_serializer(app).dumps
         self.protect_session = config.get("SESSION_PROTECTION", app.login_manager.session_protection) == "basic"
         with app.app_context():
-            self.engine = db.engine
             self.idle = sessions.idle_timeout()
-        self.subdomain = app.url_map.default_subdomain or ""
-        self.autocommit = self.engine.dialect.name == "postgresql"
+        # on PostgreSQL an engine whose connections stay in autocommit: one statement, one round trip
+        self.engine = app.extensions["lesmark_read_engine"]
+        # Flask's URL map, bound once: without host or subdomain matching (checked above) a path
+        # matches the same rule whatever the host, and a redirect (a missing slash) is Flask's to send
+        self.match = app.url_map.bind("kept-slides.invalid", subdomain=app.url_map.default_subdomain or "").match
         self._ready = True
         return True
 
@@ -165,8 +166,7 @@ class KeptSlideServer:
         if not (path.isascii() and environ.get("SCRIPT_NAME", "").isascii()):  # as Werkzeug decodes them
             return None
         try:
-            endpoint, arguments = self.app.url_map.bind_to_environ(environ, subdomain=self.subdomain).match(
-                method="GET")
+            endpoint, arguments = self.match(path, method="GET")
         except (HTTPException, RequestRedirect):
             return None
         if endpoint != ENDPOINT:
@@ -217,8 +217,6 @@ class KeptSlideServer:
         now = utcnow()
         try:
             with self.engine.connect() as connection:
-                if self.autocommit:
-                    connection = connection.execution_options(isolation_level="AUTOCOMMIT")
                 token = session["_user_id"]
                 row, glance = lessons.session_and_glance(connection, token, slug, position, now, self.idle)
                 # what Flask would read again if it answers: it takes both from here (see HandOver)
