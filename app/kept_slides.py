@@ -47,7 +47,7 @@ from .i18n import choose_locale
 from .logs import access_log, request_id_for
 from .models import TEACHER_ROLES, utcnow
 from .services import lessons, sessions
-from .signing import csrf_serializer
+from .signing import VERIFIED_COOKIE, csrf_serializer
 from .views.fragments import fill, page_key
 
 ENDPOINT = "learn.slide"
@@ -202,7 +202,10 @@ class KeptSlideServer:
             session = self.load_cookie(cookie, max_age=self.cookie_max_age)
         except BadSignature:
             return None
-        if (not isinstance(session, dict) or not session.keys() <= PLAIN_SESSION_KEYS
+        if not isinstance(session, dict):
+            return None
+        environ[VERIFIED_COOKIE] = (cookie, session)  # Flask, if it answers, does not check it again
+        if (not session.keys() <= PLAIN_SESSION_KEYS
                 or not isinstance(session.get("_user_id"), str) or not isinstance(session.get(self.csrf_field), str)):
             return None
         # Flask-Login would mark a session from another browser or address as not fresh: a change

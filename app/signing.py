@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 
@@ -28,8 +28,19 @@ def _derived_key(secret_key, salt, derivation, digest_method) -> bytes:
                            digest_method=digest_method).derive_key()
 
 
+# the environ key of a session cookie verified earlier in this request: (cookie value, its data)
+VERIFIED_COOKIE = "lesmark.verified_session_cookie"
+
+
 class KeyKeepingSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, with one serializer per secret (and fallbacks) and a kept key."""
+    """Flask's signed cookie session, with one serializer per secret (and fallbacks) and a kept key.
+    A cookie that app/kept_slides.py has verified in this request already is not verified again."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        verified = request.environ.get(VERIFIED_COOKIE)
+        if verified is not None and verified[0] == request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class(dict(verified[1]))
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:

@@ -717,6 +717,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 - one lin
 
         hello = serve(bench_env(tmp / "sqlite", secret), "hello", "bench.hello:app", "/")
         lesmark = serve(env, "sqlite")
+        # the same app with every page left to Flask: what answering kept slides below it buys
+        flask_only = serve({**env, "LESMARK_SERVE_KEPT_SLIDES": "0"}, "sqlite-flask-only")
         cookie = log_in(lesmark.port, student, student_password)
         base = Target("hello (bare Flask)", "/", port=hello.port)
         slide = Target(f"GET /lessons/{LONG_LESSON}/slides/{SLIDE} (long, {meta['facts'][LONG_LESSON]['screens']} "
@@ -727,6 +729,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 - one lin
         targets = [base, Target("GET /healthz", "/healthz", port=lesmark.port), slide,
                    Target(f"GET /lessons/{short}/slides/{SLIDE} (short, {meta['facts'][short]['screens']} screens)",
                           f"/lessons/{short}/slides/{SLIDE}", cookie, lesmark.port)]
+        targets.append(Target(f"GET /lessons/{LONG_LESSON}/slides/{SLIDE} served by Flask "
+                              "(`LESMARK_SERVE_KEPT_SLIDES=0`)", f"/lessons/{LONG_LESSON}/slides/{SLIDE}", cookie,
+                              flask_only.port))
         question = meta["facts"][LONG_LESSON]["question"]
         if question:  # a checkpoint is rendered for its student on every view: nothing of it is kept
             targets.append(Target(f"GET /lessons/{LONG_LESSON}/slides/{question} (a checkpoint question)",
@@ -737,6 +742,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 - one lin
         phase = Phase("SQLite: slide pages and submissions against a bare Flask app", targets, base, args.rounds)
         run_phase(phase, args, use_wrk, tmp)
         phases.append((phase, slide))
+        flask_only.stop()
 
         # both pages show 50 students a page (the first page is measured); the CSV export has them all
         class_targets = [Target(f"GET gradebook, {size:,} students (page 1)",

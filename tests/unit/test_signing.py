@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from itsdangerous import BadSignature, TimestampSigner
 from wtforms import ValidationError
 
-from app.signing import KeyKeepingSessionInterface, KeyKeepingSigner, csrf_serializer
+from app.signing import (
+    VERIFIED_COOKIE,
+    KeyKeepingSessionInterface,
+    KeyKeepingSigner,
+    csrf_serializer,
+)
 
 
 def flask_app(secret="s3cret-" * 6, fallbacks=()):
@@ -61,3 +66,17 @@ def test_flask_wtf_accepts_its_form_tokens_and_refuses_altered_ones():
                        csrf_serializer(flask_app("another-secret-" * 3)).dumps(session["csrf_token"])):
             with pytest.raises(ValidationError):
                 validate_csrf(forged)
+
+
+def test_a_cookie_verified_earlier_in_the_request_is_taken_only_if_it_is_this_very_cookie():
+    app = flask_app()
+    interface = app.session_interface = KeyKeepingSessionInterface()
+    cookie = interface.get_signing_serializer(app).dumps({"a": 1})
+    for verified, expected in (((cookie, {"a": 1, "b": 2}), {"a": 1, "b": 2}),  # taken as verified
+                               (("another-cookie", {"forged": True}), {"a": 1})):  # checked afresh
+        with app.test_request_context("/", headers={"Cookie": f"session={cookie}"},
+                                      environ_base={VERIFIED_COOKIE: verified}):
+            assert dict(session) == expected
+    with app.test_request_context("/", headers={"Cookie": "session=not-signed"},
+                                  environ_base={VERIFIED_COOKIE: ("other", {"forged": True})}):
+        assert dict(session) == {}

@@ -373,3 +373,21 @@ def test_the_session_identifier_is_flask_logins(app, headers):
             if name not in headers:
                 request.environ.pop(name, None)
         assert session_identifier(request.environ) == _create_identifier()
+
+
+def test_switched_off_every_slide_is_flasks(monkeypatch, tmp_path_factory):
+    from app.config import from_environment
+    from tests.conftest import close_app, make_app
+
+    monkeypatch.setenv("LESMARK_SERVE_KEPT_SLIDES", "0")
+    assert from_environment()["SERVE_KEPT_SLIDES"] is False
+    monkeypatch.setenv("LESMARK_SERVE_KEPT_SLIDES", "1")
+    assert from_environment()["SERVE_KEPT_SLIDES"] is True
+    app = make_app(tmp_path_factory, None, SERVE_KEPT_SLIDES=False)
+    try:
+        browser = Browser(app)
+        for _ in range(3):
+            assert browser.get(CONTENT).status_code == 200
+        assert layer(app).served == 0
+    finally:
+        close_app(app)
