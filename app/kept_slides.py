@@ -157,8 +157,8 @@ class KeptSlideServer:
     def answer(self, environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """(status, headers, body) of a kept slide, or None: Flask answers."""
         started = time.perf_counter()
-        if (environ.get("QUERY_STRING") or environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING")
-                or not environ.get("HTTP_COOKIE")):
+        if (environ.get("QUERY_STRING") or environ.get("CONTENT_LENGTH", "") not in ("", "0")
+                or environ.get("HTTP_TRANSFER_ENCODING") or not environ.get("HTTP_COOKIE")):
             return None
         if not self._ready and not self._prepare():
             return None

@@ -242,6 +242,18 @@ def test_a_question_is_left_to_flask_which_reads_nothing_twice(app):
     assert sum("user_sessions" in s for s in statements) == 1, statements
 
 
+def test_a_get_with_a_body_is_left_to_flask_and_an_empty_length_is_no_body(app):
+    browser = Browser(app)
+    warm(browser)
+    server = layer(app)
+    served = server.served
+    assert browser.client.get(CONTENT, data="x=1", headers={
+        "User-Agent": AGENT, "Cookie": f"session={browser.session_cookie}"}).status_code == 200
+    assert server.served == served
+    assert browser.get(CONTENT, **{"Content-Length": "0"}).status_code == 200
+    assert server.served == served + 1
+
+
 def test_a_head_request_and_a_post_are_left_to_flask(app):
     browser = Browser(app)
     warm(browser)
