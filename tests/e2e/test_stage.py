@@ -242,3 +242,40 @@ def test_lesson_overview_and_glossary_reflow_at_320_px(e2e_app, new_context):
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
           .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.outerHTML.slice(0, 80))""")
         assert widths[0] <= widths[1], f"{path} scrolls sideways at 320 px: {widths} {wide[:3]}"
+
+
+FOCUS_AND_CONTROLS = """() => {
+  const focused = document.activeElement.getBoundingClientRect();
+  const nav = document.querySelector('.slide-nav').getBoundingClientRect();
+  return {name: document.activeElement.outerHTML.slice(0, 80), bottom: focused.bottom,
+          inControls: !!document.activeElement.closest('.slide-nav'),
+          navTop: nav.top, sticky: getComputedStyle(document.querySelector('.slide-nav')).position === 'sticky'};
+}"""
+
+
+@pytest.mark.parametrize("size", ["phone 320", "phone 390", "laptop 1366 at 200 %"])
+def test_keyboard_focus_is_never_hidden_behind_the_slide_controls(e2e_app, new_context, size):
+    """WCAG 2.2 (2.4.11): on a phone the slide controls stick to the bottom of the screen; tabbing
+    through a question must scroll each option and button fully above them, not under them."""
+    facts = lesson_facts(e2e_app)
+    width, height = SIZES[size]
+    page = new_context(viewport={"width": width, "height": height}).new_page()
+    log_in(page, create_student(e2e_app))
+    page.goto(f"/lessons/nl-l1/slides/{min(facts['questions'])}")
+    options = page.locator(".options input")
+    # a single answer's options are one radio group (arrow keys move within it), several answers' are
+    # checkboxes (Tab moves from one to the next); then Tab on to the button and the slide controls
+    step = "ArrowDown" if options.first.get_attribute("type") == "radio" else "Tab"
+    keys = [step] * (options.count() - 1) + ["Tab"] * 6
+    options.first.focus()
+    page.evaluate("() => window.scrollTo(0, 0)")
+    hidden = []
+    for key in keys:
+        page.keyboard.press(key)
+        m = page.evaluate(FOCUS_AND_CONTROLS)
+        assert m["sticky"], f"the slide controls are not sticky at {size}"
+        if m["inControls"]:
+            break
+        if m["bottom"] > m["navTop"] + 0.5:
+            hidden.append(f"{m['name']} ends at {m['bottom']:.0f}, controls start at {m['navTop']:.0f}")
+    assert not hidden, f"at {size}: " + "; ".join(hidden)
