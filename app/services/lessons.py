@@ -215,7 +215,10 @@ def _session_and_glance_statement():
                     courses.c.id.label("course_id"), courses.c.updated_at.label("course_updated"))
              .join(lessons, lessons.c.id == screens.c.lesson_id)
              .join(courses, courses.c.id == lessons.c.course_id)
-             .where(lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False),
+             # the lesson by its slug first, then its slide by (lesson, position): both unique keys,
+             # so the work stays the same however many lessons there are
+             .where(screens.c.lesson_id == select(lessons.c.id).where(
+                        lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False)).scalar_subquery(),
                     screens.c.position == bindparam("position"))
              .subquery("slide"))
     return (sessions.live_session_statement()

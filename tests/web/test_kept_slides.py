@@ -403,3 +403,19 @@ def test_switched_off_every_slide_is_flasks(monkeypatch, tmp_path_factory):
         assert layer(app).served == 0
     finally:
         close_app(app)
+
+
+def test_a_retired_lesson_is_gone_from_both_at_once(content_app):
+    from app.models import Lesson
+
+    browser = Browser(content_app)
+    path = "/lessons/demo-l1/slides/1"
+    warm(browser, path)
+    served = layer(content_app).served
+    assert browser.get(path).status_code == 200 and layer(content_app).served == served + 1
+    with content_app.app_context():
+        db.session.execute(update(Lesson).where(Lesson.slug == "demo-l1").values(retired=True))
+        db.session.commit()
+    by_flask, answer = declined(browser, path)
+    assert by_flask.status_code == 404
+    assert_same(by_flask, answer)
