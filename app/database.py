@@ -19,6 +19,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # A pooled PostgreSQL connection left idle this long is tested before use (see below).
 PING_AFTER_IDLE_SECONDS = 1.0
+# requests that change nothing: their single-statement reads need no transaction
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def configure_engine(app: Flask) -> None:
@@ -90,16 +92,15 @@ def autocommit_twin(engine: Engine) -> Engine:
 
 
 def read_connection() -> Connection:
-    """A connection for reads of one statement each that need no transaction of their own.
+    """A connection for reads of one statement each that need no transaction of their own (the
+    session check, a glance at a slide).
 
-    On PostgreSQL it is a second connection of this request, in autocommit: a page that only reads
-    this way (a kept slide: the session check and a glance at the slide) then sends no BEGIN and no
-    ROLLBACK, two round trips of its four. On SQLite it is the ORM session's own connection: there a
-    SELECT starts no transaction anyway, and switching a connection to autocommit costs PRAGMAs.
-    A request that may write (not a GET) uses the ORM session's too: it needs a transaction anyway,
-    and a second connection would only cost its checkout. Anything that writes, or reads what it is
-    about to write, uses the ORM session as before."""
-    if not current_app.extensions["lesmark_autocommit_reads"] or request.method not in ("GET", "HEAD"):
+    On PostgreSQL, for a request that changes nothing, it is a connection of the autocommit twin,
+    kept for the request: such reads send no BEGIN and no ROLLBACK. On SQLite it is the ORM session's
+    own connection: there a SELECT starts no transaction anyway. A request that may write uses the
+    ORM session's too: it needs a transaction anyway, and a second connection would only cost its
+    checkout. Anything that writes, or reads what it is about to write, uses the ORM session."""
+    if not current_app.extensions["lesmark_autocommit_reads"] or request.method not in SAFE_METHODS:
         return db.session.connection()
     connection = g.get("lesmark_read_connection")
     if connection is None:

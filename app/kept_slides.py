@@ -77,7 +77,7 @@ def session_identifier(environ: dict) -> str:
 class HandOver:
     """The session row and the slide's glance read for a request that Flask then answers after all (a
     question, a page not kept yet): Flask's user loader and the slide view use them instead of
-    reading both again (`session_row_for`, `glance_for`). Only this layer sets it: a client's
+    reading both again (`session_row_for`, `slide_read_for`). Only this layer sets it: a client's
     headers reach the environ as HTTP_* keys only."""
     token: str
     now: datetime
@@ -94,11 +94,12 @@ def session_row_for(environ, token: str):
     return (read.row, read.now) if read is not None and read.token == token else None
 
 
-def glance_for(environ, user_id: int, slug: str, position: int):
-    """(glance,) read for this very slide and user before Flask got this request, or None."""
+def slide_read_for(environ, user_id: int, slug: str, position: int) -> HandOver | None:
+    """What was read for this very slide and user before Flask got this request (its `glance` may be
+    None: no such slide), or None."""
     read = environ.get(HAND_OVER)
     if read is not None and (read.user_id, read.slug, read.position) == (user_id, slug, position):
-        return (read.glance,)
+        return read
     return None
 
 

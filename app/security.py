@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .api import problems
+from .database import SAFE_METHODS
 from .extensions import db, limiter, login_manager
 from .kept_slides import session_row_for
 from .services import sessions
@@ -110,7 +111,7 @@ def init_app(app: Flask) -> None:
         # The cookie names a server-side session (services/sessions.py), never a user id.
         # a form sent (not GET) commits its work anyway: the session's refresh is written with it
         return sessions.user_for_token(token, session_row_for(request.environ, token),
-                                       touch_with_commit=request.method not in ("GET", "HEAD", "OPTIONS"))
+                                       touch_with_commit=request.method not in SAFE_METHODS)
 
     @app.before_request
     def load_session_user():

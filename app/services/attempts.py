@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -315,7 +314,8 @@ def _completion_upsert(insert_for_dialect):
                                            set_={"completed_at": func.coalesce(_progress.c.completed_at, now)})
 
 
-_MARK_COMPLETED = {"postgresql": _completion_upsert(pg_insert), "sqlite": _completion_upsert(sqlite_insert)}
+# SQLite; on PostgreSQL the completion is part of _SUBMIT_IN_ONE_STATEMENT
+_MARK_COMPLETED = _completion_upsert(sqlite_insert)
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,8 +467,7 @@ def submit_final(attempt: Attempt | AttemptToGrade, answers: dict[int, set[int]]
         db.session.rollback()
         return False
     connection.execute(_INSERT_RESPONSES, rows)  # one executemany, no RETURNING: nothing reads the ids back
-    connection.execute(_MARK_COMPLETED["sqlite"], {"user_id": attempt.user_id, "lesson_id": attempt.lesson_id,
-                                                   "now": now})
+    connection.execute(_MARK_COMPLETED, {"user_id": attempt.user_id, "lesson_id": attempt.lesson_id, "now": now})
     db.session.commit()  # expires `attempt`: its new status and score load when next read
     return True
 

@@ -184,51 +184,51 @@ def screen_view(user_id: int, lesson_slug: str, position: int) -> ScreenView | N
     return ScreenView(screen, lesson, course, version, response, order, stored)
 
 
+def _slide_at():
+    """The slide at (lesson slug, position), its revision stamps: the lesson by its slug first, then
+    its slide by (lesson, position), both unique keys, so the work stays the same however many
+    lessons there are (a join on both made PostgreSQL scan every lesson's slide at that position)."""
+    screens, lessons, courses = Screen.__table__, Lesson.__table__, Course.__table__
+    return (select(screens.c.id.label("screen_id"), screens.c.kind, lessons.c.id.label("lesson_id"),
+                   lessons.c.content_hash, lessons.c.updated_at.label("lesson_updated"),
+                   courses.c.id.label("course_id"), courses.c.updated_at.label("course_updated"))
+            .join(lessons, lessons.c.id == screens.c.lesson_id)
+            .join(courses, courses.c.id == lessons.c.course_id)
+            .where(screens.c.lesson_id == select(lessons.c.id).where(
+                       lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False)).scalar_subquery(),
+                   screens.c.position == bindparam("position"))
+            .subquery("slide"))
+
+
 def _screen_glance_statement():
     """Built once, like _SCREEN_VIEW; it selects plain columns, so no ORM object is made."""
-    screens, lessons, courses, progress = (Screen.__table__, Lesson.__table__, Course.__table__,
-                                           LessonProgress.__table__)
-    user_id = bindparam("user_id")
-    return (
-        select(screens.c.id, screens.c.kind, lessons.c.id, lessons.c.content_hash, lessons.c.updated_at,
-               courses.c.id, courses.c.updated_at, progress.c.last_position, progress.c.furthest_position)
-        .join(lessons, lessons.c.id == screens.c.lesson_id)
-        .join(courses, courses.c.id == lessons.c.course_id)
-        .outerjoin(progress, and_(progress.c.user_id == user_id, progress.c.lesson_id == lessons.c.id))
-        .where(lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False),
-               screens.c.position == bindparam("position"))
-    )
-
-
-_SCREEN_GLANCE = _screen_glance_statement()
+    slide, progress = _slide_at(), LessonProgress.__table__
+    return (select(*slide.c, progress.c.last_position, progress.c.furthest_position)
+            .outerjoin(progress, and_(progress.c.user_id == bindparam("user_id"),
+                                      progress.c.lesson_id == slide.c.lesson_id)))
 
 
 def _session_and_glance_statement():
     """The session check and the glance at a slide in one statement: one round trip for a kept slide
     served without Flask (app/kept_slides.py). The slide is outer-joined, so a live session is found
     even where there is no such slide."""
-    screens, lessons, courses, progress = (Screen.__table__, Lesson.__table__, Course.__table__,
-                                           LessonProgress.__table__)
-    records = UserSession.__table__
-    slide = (select(screens.c.id.label("screen_id"), screens.c.kind, lessons.c.id.label("lesson_id"),
-                    lessons.c.content_hash, lessons.c.updated_at.label("lesson_updated"),
-                    courses.c.id.label("course_id"), courses.c.updated_at.label("course_updated"))
-             .join(lessons, lessons.c.id == screens.c.lesson_id)
-             .join(courses, courses.c.id == lessons.c.course_id)
-             # the lesson by its slug first, then its slide by (lesson, position): both unique keys,
-             # so the work stays the same however many lessons there are
-             .where(screens.c.lesson_id == select(lessons.c.id).where(
-                        lessons.c.slug == bindparam("slug"), lessons.c.retired.is_(False)).scalar_subquery(),
-                    screens.c.position == bindparam("position"))
-             .subquery("slide"))
-    return (sessions.live_session_statement()
+    slide, progress, records = _slide_at(), LessonProgress.__table__, UserSession.__table__
+    return (sessions.LIVE_SESSION
             .add_columns(*slide.c, progress.c.last_position, progress.c.furthest_position)
             .outerjoin(slide, true())
             .outerjoin(progress, and_(progress.c.user_id == records.c.user_id,
                                       progress.c.lesson_id == slide.c.lesson_id)))
 
 
+_SCREEN_GLANCE = _screen_glance_statement()
 _SESSION_AND_GLANCE = _session_and_glance_statement()
+
+
+def _glance(screen_id, kind, lesson_id, content_hash, lesson_updated, course_id, course_updated, last,
+            furthest) -> ScreenGlance:
+    return ScreenGlance(kind, lesson_id, slide_revision(screen_id, lesson_id, content_hash, lesson_updated,
+                                                        course_id, course_updated),
+                        (last, furthest) if last is not None else None)
 
 
 def session_and_glance(connection: Connection, token: str, slug: str, position: int, now: datetime,
@@ -243,12 +243,7 @@ def session_and_glance(connection: Connection, token: str, slug: str, position: 
         return None, None
     width = sessions.LIVE_SESSION_WIDTH
     session_row, slide = row[:width], row[width:]
-    screen_id, kind, lesson_id, content_hash, lesson_updated, course_id, course_updated, last, furthest = slide
-    if screen_id is None:
-        return session_row, None
-    return session_row, ScreenGlance(kind, lesson_id, slide_revision(screen_id, lesson_id, content_hash,
-                                                                     lesson_updated, course_id, course_updated),
-                                     (last, furthest) if last is not None else None)
+    return session_row, (None if slide[0] is None else _glance(*slide))
 
 
 def screen_glance(user_id: int, lesson_slug: str, position: int) -> ScreenGlance | None:
@@ -256,12 +251,7 @@ def screen_glance(user_id: int, lesson_slug: str, position: int) -> ScreenGlance
     object: enough to serve a kept content slide (a question needs `screen_view`)."""
     row = read_connection().execute(
         _SCREEN_GLANCE, {"user_id": user_id, "slug": lesson_slug, "position": position}).first()
-    if row is None:
-        return None
-    screen_id, kind, lesson_id, content_hash, lesson_updated, course_id, course_updated, last, furthest = row
-    return ScreenGlance(kind, lesson_id, slide_revision(screen_id, lesson_id, content_hash, lesson_updated,
-                                                        course_id, course_updated),
-                        (last, furthest) if last is not None else None)
+    return None if row is None else _glance(*row)
 
 
 def position_changes(stored_position: tuple[int, int] | None, position: int) -> bool:

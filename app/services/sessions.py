@@ -73,13 +73,8 @@ def _live_session_statement():
         records.c.expires_at > now, records.c.last_seen_at > bindparam("idle_since"))
 
 
-_LIVE_SESSION = _live_session_statement()
+LIVE_SESSION = _live_session_statement()  # also joined with a slide: lessons.session_and_glance
 LIVE_SESSION_WIDTH = len(_USER_COLUMNS) + 2  # its columns: the user's, the record's id and last_seen_at
-
-
-def live_session_statement():
-    """The session check, for a statement that reads more along with it (lessons.session_and_glance)."""
-    return _LIVE_SESSION
 
 
 def live_session_parameters(token: str, now: datetime, idle: timedelta | None = None) -> dict | None:
@@ -105,7 +100,7 @@ def live_session_row(connection: Connection, token: str, now: datetime, idle: ti
     `token` names a live session; else None. The test of a session for pages served by Flask
     (`user_for_token`); kept slides read it joined with the slide (`lessons.session_and_glance`)."""
     parameters = live_session_parameters(token, now, idle)
-    return None if parameters is None else connection.execute(_LIVE_SESSION, parameters).first()
+    return None if parameters is None else connection.execute(LIVE_SESSION, parameters).first()
 
 
 def touch_due(last_seen_at: datetime, now: datetime) -> bool:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kept_slides import glance_for
+from ..kept_slides import slide_read_for
 from ..learning.explain import MultipleResponseExplanation, explain_multiple
 from ..learning.grading import InvalidResponse
 from ..services import attempts
@@ -98,9 +98,9 @@ def resume(slug: str):
 @bp.get("/lessons/<slug:slug>/slides/<int(min=1, max=100000):position>")
 @login_required
 def slide(slug: str, position: int):
-    # read already when the kept-slide layer looked first (app/kept_slides.py)
-    glance, = glance_for(request.environ, current_user.id, slug, position) or (
-        lesson_service.screen_glance(current_user.id, slug, position),)
+    # read already if the kept-slide layer looked first (app/kept_slides.py)
+    read = slide_read_for(request.environ, current_user.id, slug, position)
+    glance = read.glance if read is not None else lesson_service.screen_glance(current_user.id, slug, position)
     if glance is None:
         abort(404)
     # a content slide reads the same for every student: kept whole, with holes for the personal bits
