@@ -16,56 +16,19 @@ from flask_login.utils import _create_identifier
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from app.below_flask import session_identifier
 from app.extensions import db
-from app.kept_slides import HAND_OVER, session_identifier
+from app.kept_slides import HAND_OVER
 from app.logs import RequestContextFilter
 from app.models import LessonProgress, User, UserSession, utcnow
 from app.services import sessions
-from tests.conftest import PASSWORD, new_user
-from tests.support import login
 
+from .browser import AGENT, Browser, assert_switch_reads
 from .helpers import LESSON, first_question_position, lesson_row
 
 CONTENT = f"/lessons/{LESSON}/slides/3"
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")([^"]+)"')
-AGENT = "Mozilla/5.0 (X11; Linux x86_64) Lesmark-test"
 ODD_NAME = "<b>\"Zoë\" & 'Ödön'</b> \ue000x\ue001 {{ 7*7 }}"
-
-
-class Browser:
-    """A logged-in browser whose cookie is sent by hand, so two requests carry the very same one."""
-
-    def __init__(self, app, role="student", display_name=None, base_url="http://localhost"):
-        self.app = app
-        self.user_id, name = new_user(app, role)
-        if display_name is not None:
-            with app.app_context():
-                db.session.execute(update(User).where(User.id == self.user_id).values(display_name=display_name))
-                db.session.commit()
-        jar = app.test_client()
-        jar.environ_base["HTTP_USER_AGENT"] = AGENT  # Flask-Login keeps a hash of it in the session
-        assert login(jar, name, PASSWORD).status_code == 303
-        jar.get("/")  # the first page puts the form token in the session
-        self.session_cookie = jar.get_cookie("session").value
-        self.client = app.test_client(use_cookies=False)
-        self.base_url = base_url
-
-    @property
-    def serializer(self):
-        return self.app.session_interface.get_signing_serializer(self.app)
-
-    def session(self) -> dict:
-        return self.serializer.loads(self.session_cookie)
-
-    def with_session(self, **changes) -> str:
-        """This browser's cookie with keys changed (None removes one), signed as Flask would."""
-        data = {**self.session(), **changes}
-        return self.serializer.dumps({k: v for k, v in data.items() if v is not None})
-
-    def get(self, path, cookie=None, method="GET", **headers):
-        headers = {"User-Agent": AGENT, "X-Request-ID": "kept-slide-test-0001",
-                   "Cookie": f"session={cookie or self.session_cookie}", **headers}
-        return self.client.open(path, method=method, headers=headers, base_url=self.base_url)
 
 
 def layer(app):
@@ -346,7 +309,7 @@ def test_a_database_error_in_the_layer_is_left_to_flask(app, monkeypatch):
     browser = Browser(app)
     warm(browser)
     server = layer(app)
-    server.answer(dict(REQUEST_METHOD="GET", PATH_INFO="/"))  # prepared (engine looked up)
+    assert server._prepare()  # the engine looked up, to be replaced below
 
     class Away:
         dialect = server.engine.dialect
@@ -388,13 +351,9 @@ def test_the_session_identifier_is_flask_logins(app, headers):
 
 
 def test_switched_off_every_slide_is_flasks(monkeypatch, tmp_path_factory):
-    from app.config import from_environment
     from tests.conftest import close_app, make_app
 
-    monkeypatch.setenv("LESMARK_SERVE_KEPT_SLIDES", "0")
-    assert from_environment()["SERVE_KEPT_SLIDES"] is False
-    monkeypatch.setenv("LESMARK_SERVE_KEPT_SLIDES", "1")
-    assert from_environment()["SERVE_KEPT_SLIDES"] is True
+    assert_switch_reads(monkeypatch, "LESMARK_SERVE_KEPT_SLIDES", "SERVE_KEPT_SLIDES")
     app = make_app(tmp_path_factory, None, SERVE_KEPT_SLIDES=False)
     try:
         browser = Browser(app)
