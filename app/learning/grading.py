@@ -41,14 +41,13 @@ def grade(question_type: str, option_count: int, correct: frozenset[int],
     ordered = tuple(sorted(selected))
     if not selected:
         return Grade(0.0, UNANSWERED, ordered)
-    if question_type == "multiple":
-        wrong_total = option_count - len(correct)
-        fraction = Fraction(len(selected & correct), len(correct))
-        if wrong_total:
-            fraction -= Fraction(len(selected - correct), wrong_total)
-        score = max(Fraction(0), fraction)
-    else:
-        score = Fraction(1) if selected == correct else Fraction(0)
+    if question_type != "multiple":  # all or nothing (no fractions: a quiz grades a dozen of these)
+        return Grade(1.0, CORRECT, ordered) if selected == correct else Grade(0.0, INCORRECT, ordered)
+    wrong_total = option_count - len(correct)
+    fraction = Fraction(len(selected & correct), len(correct))
+    if wrong_total:
+        fraction -= Fraction(len(selected - correct), wrong_total)
+    score = max(Fraction(0), fraction)
     outcome = CORRECT if score == 1 else INCORRECT if score == 0 else PARTIAL
     return Grade(float(score), outcome, ordered)
 
