@@ -17,10 +17,12 @@ def create_app(config: dict | None = None) -> Flask:
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(settings)
     app.session_interface = KeyKeepingSessionInterface()
+    from .direct_submissions import DirectSubmissionServer
     from .kept_slides import KeptSlideServer
 
-    # innermost, inside ProxyFix: it reads the scheme and the address as Flask would
+    # innermost, inside ProxyFix: they read the scheme and the address as Flask would
     app.wsgi_app = app.extensions["lesmark_kept_slides"] = KeptSlideServer(app, app.wsgi_app)
+    app.wsgi_app = app.extensions["lesmark_direct_submissions"] = DirectSubmissionServer(app, app.wsgi_app)
     if settings.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -49,6 +49,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "LOG_LEVEL": os.environ.get("LESMARK_LOG_LEVEL", "INFO"),
         # kept content slides answered below Flask (app/kept_slides.py); 0 leaves every page to Flask
         "SERVE_KEPT_SLIDES": os.environ.get("LESMARK_SERVE_KEPT_SLIDES", "1") != "0",
+        # complete final quizzes handed in below Flask (app/direct_submissions.py); 0: through Flask
+        "SERVE_DIRECT_SUBMISSIONS": os.environ.get("LESMARK_SERVE_DIRECT_SUBMISSIONS", "1") != "0",
         # Server-side sessions (app/services/sessions.py): ended after this much inactivity, and
         # after this long in any case (a school day).
         "SESSION_IDLE_MINUTES": positive_int("LESMARK_SESSION_IDLE_MINUTES", 30),

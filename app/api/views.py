@@ -16,7 +16,7 @@ from flask_smorest import Blueprint, abort
 from ..extensions import limiter
 from ..learning.grading import InvalidResponse
 from ..models import AttemptStatus
-from ..services import attempts, gradebook, lessons, tokens
+from ..services import attempts, gradebook, hand_in, lessons, tokens
 from ..services import classes as class_service
 from ..services import progress as progress_service
 from . import API_PREFIX
@@ -258,7 +258,7 @@ def submit_attempt(submission: dict, attempt_id: int):
     if errors:
         return problem(422, "The answers cannot be graded.", errors=errors)
     try:
-        graded = attempts.submit_final(attempt, answers, list(slots.values()))  # slots already loaded
+        graded = hand_in.submit_final(attempt, answers, list(slots.values()))  # slots already loaded
     except InvalidResponse:
         return problem(422, "The answers cannot be graded.")
     if not graded:

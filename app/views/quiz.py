@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import AttemptStatus
-from ..services import attempts
+from ..services import attempts, hand_in
 from ..services import classes as class_service
 from ..services import progress as progress_service
 from .forms import AnswerError, CsrfForm, parse_selection
@@ -80,7 +80,7 @@ def attempt(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     try:  # what grading needs, in one statement; the questions' text loads only to show errors
-        attempt = attempts.attempt_to_grade(current_user.id, attempt_id)
+        attempt = hand_in.attempt_to_grade(current_user.id, attempt_id)
     except attempts.NotFound:
         abort(404)
     if attempt.status != AttemptStatus.OPEN:
@@ -103,5 +103,5 @@ def submit(attempt_id: int):
         return render_template("quiz/take.html", attempt=shown, lesson=shown.lesson,
                                slots=attempts.attempt_slots(shown), form=CsrfForm(), errors=errors,
                                chosen=answers, allow_unanswered=bool(unanswered)), 400
-    attempts.submit_final(attempt, answers, slots)
+    hand_in.submit_final(attempt, answers, slots)
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id) + "#result", code=303)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Attempt, AttemptKind, AttemptSlot, AttemptStatus, Lesson, Response
-from app.services import attempts
+from app.services import attempts, hand_in
 from tests.conftest import PASSWORD, new_user
 
 from ..support import CSRF_FIELD, login
@@ -48,7 +48,7 @@ def test_parallel_submissions_of_one_final_quiz_grade_it_once(app):
         with app.app_context():
             own = db.session.get(Attempt, attempt_id)
             barrier.wait(timeout=10)
-            return attempts.submit_final(own, answers)
+            return hand_in.submit_final(own, answers)
 
     outcomes, errors = run_together(4, submit)
     assert errors == []
