@@ -132,7 +132,10 @@ class BelowFlask:
         return (path, arguments) if endpoint == self.ENDPOINT else None
 
     def routed_in_session(self, environ) -> tuple[str, dict, dict] | None:
-        """(path, the rule's arguments, the plain session) of a request for this layer's endpoint."""
+        """(path, the rule's arguments, the plain session) of a request for this layer's endpoint,
+        without a query string or a chunked body, and with a cookie."""
+        if environ.get("QUERY_STRING") or environ.get("HTTP_TRANSFER_ENCODING") or not environ.get("HTTP_COOKIE"):
+            return None
         routed = self.route(environ)
         session = None if routed is None else self.plain_session(environ)
         return None if session is None else (*routed, session)

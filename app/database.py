@@ -1,5 +1,6 @@
-"""Engine settings per database: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL
-connections left idle are tested before use."""
+"""Engine settings per database: SQLite gets WAL, foreign keys, a busy timeout and a queue for its
+writers; PostgreSQL connections left idle are tested before use, and single-statement reads get an
+autocommit twin engine."""
 
 from __future__ import annotations
 

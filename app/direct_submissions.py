@@ -6,7 +6,7 @@ the Flask view `quiz.submit` would (a 303 to the result), using the parts Flask 
 (app/below_flask.py) and:
 - Flask-WTF's check of the form token: the signed token, the one in the session, the time limit and,
   over HTTPS, the Referer of the same origin (`flask_wtf.csrf.same_origin`);
-- the answers parsed as the view parses them (`forms.parse_selection`);
+- the answers read as the view reads them (`forms.final_answers`);
 - the session check joined with the attempt to grade, in one statement, and the grading and the
   writes of the Flask path (app/services/hand_in.py), with the session's refresh when it is due: on
   PostgreSQL one statement, on SQLite one transaction.
@@ -36,7 +36,7 @@ from .database import one_writer_at_a_time
 from .learning.grading import InvalidResponse
 from .models import AttemptStatus, utcnow
 from .services import hand_in
-from .views.forms import AnswerError, parse_selection
+from .views.forms import final_answers
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 # Every name and value of a submission this layer takes, decoded: the signed form token (URL-safe
@@ -84,11 +84,8 @@ class DirectSubmissionServer(BelowFlask):
     def answer(self, environ, started: float) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """(status, headers, body) of a submission handed in, or None: Flask answers."""
         length = environ.get("CONTENT_LENGTH", "")
-        if (environ.get("QUERY_STRING") or environ.get("CONTENT_TYPE") != FORM_TYPE
-                or not length.isdigit() or not 0 < int(length) <= self.max_body
-                or environ.get("HTTP_TRANSFER_ENCODING") or not environ.get("HTTP_COOKIE")):
-            return None
-        found = self.routed_in_session(environ)
+        plain_body = environ.get("CONTENT_TYPE") == FORM_TYPE and length.isdigit() and 0 < int(length) <= self.max_body
+        found = self.routed_in_session(environ) if plain_body else None
         if found is None:
             return None
         path, arguments, session = found
@@ -159,13 +156,10 @@ class DirectSubmissionServer(BelowFlask):
                                                                self.idle)
                 if session is None or attempt is None or attempt.status != AttemptStatus.OPEN or not attempt.slots:
                     return None
-                answers = {}
-                for slot in attempt.slots:
-                    chosen = parse_selection(form.get(f"q{slot.number}", []), len(slot.option_order),
-                                             slot.version.type)
-                    if not chosen and form.get("confirm_unanswered") != ["1"]:
-                        return None  # Flask asks whether to hand in with a question unanswered
-                    answers[slot.number] = chosen
+                answers, errors, unanswered = final_answers(lambda name: form.get(name, []), attempt.slots)
+                # Flask shows the errors, or asks whether to hand in with a question unanswered
+                if errors or (unanswered and form.get("confirm_unanswered", [""])[0] != "1"):
+                    return None
                 graded = hand_in.grade_final(attempt, answers, attempt.slots)
                 touch = (session.record_id, now) if session.touch_due else None
                 with one_writer_at_a_time(self.engine):
@@ -173,7 +167,7 @@ class DirectSubmissionServer(BelowFlask):
                         connection.rollback()
                         return None  # handed in meanwhile: Flask sends the student to the result
                     connection.commit()
-        except (AnswerError, InvalidResponse):
+        except InvalidResponse:
             return None
         except SQLAlchemyError:
             # Flask answers, with its own handling of a database that is away (nothing was committed)

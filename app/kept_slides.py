@@ -79,10 +79,7 @@ class KeptSlideServer(BelowFlask):
 
     def answer(self, environ, started: float) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """(status, headers, body) of a kept slide, or None: Flask answers."""
-        if (environ.get("QUERY_STRING") or environ.get("CONTENT_LENGTH", "") not in ("", "0")
-                or environ.get("HTTP_TRANSFER_ENCODING") or not environ.get("HTTP_COOKIE")):
-            return None
-        found = self.routed_in_session(environ)
+        found = None if environ.get("CONTENT_LENGTH", "") not in ("", "0") else self.routed_in_session(environ)
         if found is None:
             return None
         path, arguments, session = found

@@ -27,7 +27,7 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
             record.request_id, record.user_id = getattr(g, "request_id", None), _user_id()
-        else:  # a kept slide served without Flask passes both as extras (app/kept_slides.py)
+        else:  # a request answered below Flask passes both as extras (app/below_flask.py)
             record.request_id = getattr(record, "request_id", None)
             record.user_id = getattr(record, "user_id", None)
         return True

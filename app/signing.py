@@ -34,7 +34,7 @@ VERIFIED_COOKIE = "lesmark.verified_session_cookie"
 
 class KeyKeepingSessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session, with one serializer per secret (and fallbacks) and a kept key.
-    A cookie that app/kept_slides.py has verified in this request already is not verified again."""
+    A cookie verified below Flask in this request already (app/below_flask.py) is not verified again."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         verified = request.environ.get(VERIFIED_COOKIE)

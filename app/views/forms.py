@@ -144,3 +144,18 @@ def parse_selection(values: list[str], option_count: int, question_type: str) ->
     if question_type != "multiple" and len(selected) > 1:
         raise AnswerError(_l("Choose one answer"))
     return selected
+
+
+def final_answers(getlist, slots) -> tuple[dict[int, set[int]], dict[int, str], list[int]]:
+    """A final quiz's form read as the student sent it: (slot number -> displayed positions chosen,
+    slot number -> why its answer cannot be read, the numbers of the slots left unanswered).
+    `getlist(name)` gives a field's values; fields are named after the slot number (`q3`). Shared by
+    the view (`quiz.submit`) and the hand-in below Flask (app/direct_submissions.py)."""
+    answers, errors = {}, {}
+    for slot in slots:
+        try:
+            answers[slot.number] = parse_selection(getlist(f"q{slot.number}"), len(slot.option_order),
+                                                   slot.version.type)
+        except AnswerError as exc:
+            errors[slot.number] = str(exc)
+    return answers, errors, [slot.number for slot in slots if not answers.get(slot.number)]

@@ -10,7 +10,7 @@ from ..models import AttemptStatus
 from ..services import attempts, hand_in
 from ..services import classes as class_service
 from ..services import progress as progress_service
-from .forms import AnswerError, CsrfForm, parse_selection
+from .forms import CsrfForm, final_answers
 from .learn import get_lesson_or_404
 
 bp = Blueprint("quiz", __name__)
@@ -86,15 +86,8 @@ def submit(attempt_id: int):
     if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
     slots = attempt.slots
-    # fields are named after the slot number; values are the positions the student saw
-    answers, errors = {}, {}
-    for slot in slots:
-        try:
-            answers[slot.number] = parse_selection(request.form.getlist(f"q{slot.number}"),
-                                                   len(slot.option_order), slot.version.type)
-        except AnswerError as exc:
-            errors[slot.number] = str(exc)
-    unanswered = [s.number for s in slots if not answers.get(s.number)]
+    # values are the positions the student saw
+    answers, errors, unanswered = final_answers(request.form.getlist, slots)
     if unanswered and request.form.get("confirm_unanswered") != "1" and not errors:
         for number in unanswered:
             errors[number] = _("Not answered yet. Answer it, or hand in anyway: it will score 0.")
