@@ -12,7 +12,6 @@ is never rewarded. Single choice and true/false score 1 or 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 CORRECT, PARTIAL, INCORRECT, UNANSWERED = "correct", "partial", "incorrect", "unanswered"
 
@@ -41,15 +40,21 @@ def grade(question_type: str, option_count: int, correct: frozenset[int],
     ordered = tuple(sorted(selected))
     if not selected:
         return Grade(0.0, UNANSWERED, ordered)
-    if question_type != "multiple":  # all or nothing (no fractions: a quiz grades a dozen of these)
+    if question_type != "multiple":  # all or nothing
         return Grade(1.0, CORRECT, ordered) if selected == correct else Grade(0.0, INCORRECT, ordered)
-    wrong_total = option_count - len(correct)
-    fraction = Fraction(len(selected & correct), len(correct))
-    if wrong_total:
-        fraction -= Fraction(len(selected - correct), wrong_total)
-    score = max(Fraction(0), fraction)
-    outcome = CORRECT if score == 1 else INCORRECT if score == 0 else PARTIAL
-    return Grade(float(score), outcome, ordered)
+    # right/right_total - wrong/wrong_total in whole numbers over right_total * wrong_total: exact, as
+    # fractions would be, and the float of the same ratio (int / int rounds correctly)
+    right_total, wrong_total = len(correct), option_count - len(correct)
+    if not right_total:
+        raise ValueError("a multiple-response question needs a correct option")
+    right, wrong = len(selected & correct), len(selected - correct)
+    numerator = right * wrong_total - wrong * right_total if wrong_total else right
+    denominator = right_total * wrong_total if wrong_total else right_total
+    if numerator <= 0:
+        return Grade(0.0, INCORRECT, ordered)
+    if numerator == denominator:
+        return Grade(1.0, CORRECT, ordered)
+    return Grade(numerator / denominator, PARTIAL, ordered)
 
 
 def total_score(scores: list[float], points: list[int] | None = None) -> tuple[float, int]:

@@ -1,5 +1,7 @@
 """Server-side grading rules (docs/grading.md)."""
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -67,6 +69,26 @@ def test_multiple_response_score_is_always_between_zero_and_one_and_all_ticked_i
     assert 0.0 <= result.score <= 1.0
     assert grade("multiple", n, frozenset(keys), set(range(n))).score == 0.0
     assert (result.score == 1.0) == (chosen == keys)
+
+
+@given(st.integers(2, 12).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.sets(st.integers(0, n - 1), min_size=1, max_size=n),
+    st.sets(st.integers(0, n - 1), min_size=1))))
+def test_multiple_response_score_is_the_documented_fraction_to_the_last_bit(case):
+    """Whole-number grading gives the float of the exact fraction of docs/grading.md, and its outcome."""
+    n, keys, chosen = case
+    right, wrong = len(chosen & keys), len(chosen - keys)
+    exact = Fraction(right, len(keys)) - (Fraction(wrong, n - len(keys)) if n > len(keys) else 0)
+    exact = max(Fraction(0), exact)
+    result = grade("multiple", n, frozenset(keys), chosen)
+    assert result.score == float(exact)
+    assert result.outcome == ("correct" if exact == 1 else "incorrect" if exact == 0 else "partial")
+
+
+def test_multiple_response_without_a_key_is_an_error_not_a_score():
+    with pytest.raises(ValueError, match="correct option"):
+        grade("multiple", 3, frozenset(), {0})
 
 
 def test_total_score_counts_one_mark_per_question():
