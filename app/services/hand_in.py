@@ -17,12 +17,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, DateTime, and_, bindparam, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..database import one_writer_at_a_time
+from ..driver_statements import DriverStatement
 from ..extensions import db
 from ..learning.grading import InvalidResponse, grade, total_score
 from ..learning.shuffle import to_stored
@@ -33,6 +35,7 @@ from ..models import (
     AttemptStatus,
     LessonProgress,
     QuestionVersion,
+    Response,
     UserSession,
     utcnow,
 )
@@ -40,6 +43,7 @@ from . import sessions
 from .attempts import NotFound, attempt_slots
 
 _attempts, _slots, _progress = Attempt.__table__, AttemptSlot.__table__, LessonProgress.__table__
+_responses = Response.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +52,12 @@ class VersionToGrade:
     type: str
     options: tuple[dict, ...]  # {"correct": bool} per stored option
     points: int
+    correct_indexes: frozenset[int]  # the key, worked out once (QuestionVersion.correct_indexes)
 
-    @property
-    def correct_indexes(self) -> frozenset[int]:
-        return QuestionVersion.correct_indexes.fget(self)  # type: ignore[attr-defined]
+    @classmethod
+    def of(cls, kind: str, options: list[dict], points: int) -> VersionToGrade:
+        kept = tuple({"correct": bool(option["correct"])} for option in options)
+        return cls(kind, kept, points, frozenset(i for i, option in enumerate(kept) if option["correct"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +104,7 @@ class GradingFacts:
             rows = (connection or db.session.connection()).execute(
                 select(versions.c.id, versions.c.type, versions.c.options, versions.c.points)
                 .where(versions.c.id.in_(missing)))
-            loaded = {vid: VersionToGrade(kind, tuple({"correct": bool(o["correct"])} for o in options), points)
-                      for vid, kind, options, points in rows}
+            loaded = {vid: VersionToGrade.of(kind, options, points) for vid, kind, options, points in rows}
             with self._lock:
                 self._items.update(loaded)
                 while len(self._items) > self.max_items:
@@ -131,7 +136,7 @@ _records = UserSession.__table__
 # the session check (its very conditions) with the attempt outer-joined, so a live session is found
 # even where the attempt is not the student's (app/direct_submissions.py). Of the session only what
 # handing in needs: its user, its id and whether its refresh is due, worked out by the database.
-_SESSION_AND_ATTEMPT = (
+_SESSION_AND_ATTEMPT = DriverStatement(
     select(_records.c.user_id, _records.c.id, sessions.TOUCH_DUE, *_TO_GRADE_COLUMNS)
     .select_from(_records.outerjoin(_attempts, and_(_attempts.c.id == bindparam("attempt_id"),
                                                     _attempts.c.user_id == _records.c.user_id,
@@ -175,7 +180,7 @@ def session_and_attempt(connection: Connection, facts: GradingFacts, token: str,
     parameters = sessions.live_session_parameters(token, now, idle)
     if parameters is None:
         return None, None
-    rows = connection.execute(_SESSION_AND_ATTEMPT, {**parameters, "attempt_id": attempt_id}).all()
+    rows = _SESSION_AND_ATTEMPT.rows(connection, {**parameters, "attempt_id": attempt_id})
     if not rows:
         return None, None
     user_id, record_id, touch_due, status = rows[0][:4]
@@ -218,17 +223,25 @@ def grade_final(attempt: Attempt | AttemptToGrade, answers: dict[int, set[int]],
     return GradedFinal(attempt.id, attempt.user_id, attempt.lesson_id, score, max_score, rows, utcnow())
 
 
-_CLAIM = (_attempts.update().where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == AttemptStatus.OPEN)
-          .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("now"), score=bindparam("score"),
-                  max_score=bindparam("max_score")))
-# SQLite: the answers from one JSON array (json_each); `selected` is stored as the JSON it is
-_INSERT_RESPONSES = text("""
-INSERT INTO responses (attempt_id, slot_id, question_id, question_version_id, selected, score, outcome, created_at)
-SELECT :attempt_id, json_extract(a.value, '$.slot_id'), json_extract(a.value, '$.question_id'),
-       json_extract(a.value, '$.question_version_id'), json_extract(a.value, '$.selected'),
-       json_extract(a.value, '$.score'), json_extract(a.value, '$.outcome'), :now
-FROM json_each(:answers) AS a
-""").bindparams(bindparam("now", type_=DateTime))
+_CLAIM = DriverStatement(
+    _attempts.update().where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == AttemptStatus.OPEN)
+    .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("now"), score=bindparam("score"),
+            max_score=bindparam("max_score")))
+
+_ANSWER_COLUMNS = ("slot_id", "question_id", "question_version_id", "selected", "score", "outcome")
+
+
+@lru_cache(maxsize=64)
+def _insert_answers(count: int) -> DriverStatement:
+    """SQLite: the answers of a quiz of `count` questions in one INSERT of `count` rows (measured
+    at half the time of inserting them from one JSON array, which SQLite parses again for each
+    value it takes out)."""
+    columns = _responses.c
+    return DriverStatement(_responses.insert().values([
+        {"attempt_id": bindparam("attempt_id", type_=columns.attempt_id.type),
+         "created_at": bindparam("now", type_=columns.created_at.type), "try_number": 1, "reveals_key": True,
+         **{name: bindparam(f"{name}_{row}", type_=columns[name].type) for name in _ANSWER_COLUMNS}}
+        for row in range(count)]))
 
 
 def _completion_upsert():
@@ -241,14 +254,15 @@ def _completion_upsert():
                                            set_={"completed_at": func.coalesce(_progress.c.completed_at, now)})
 
 
-_MARK_COMPLETED = _completion_upsert()  # SQLite; on PostgreSQL it is part of _SUBMIT_IN_ONE_STATEMENT
+_MARK_COMPLETED = DriverStatement(_completion_upsert())  # SQLite; on PostgreSQL in _SUBMIT_IN_ONE_STATEMENT
+_TOUCH_RECORD = DriverStatement(sessions.TOUCH_RECORD)
 
 # PostgreSQL: the claim, every answer, the lesson's completion and the session's refresh in one
 # statement (data-modifying CTEs run exactly once and all together, under the claim's row lock): one
 # round trip instead of four. The answers come as one JSON array, so the statement is the same for
 # any quiz length and the server keeps it prepared. A NULL :touch_record refreshes no session.
 # tests/web/test_submission_cost.py and test_concurrency.py run it.
-_SUBMIT_IN_ONE_STATEMENT = text("""
+_SUBMIT_IN_ONE_STATEMENT = DriverStatement(text("""
 WITH claimed AS (
     UPDATE attempts SET status = :submitted, submitted_at = :now, score = :score, max_score = :max_score
     WHERE id = :attempt_id AND status = :open
@@ -268,7 +282,7 @@ WITH claimed AS (
     UPDATE user_sessions SET last_seen_at = :touched_at WHERE id = CAST(:touch_record AS integer)
 )
 SELECT count(*) FROM claimed
-""")
+""").bindparams(bindparam("now", type_=DateTime), bindparam("touched_at", type_=DateTime)))
 
 
 def write_graded(connection: Connection, graded: GradedFinal, touch: tuple[int, datetime] | None = None) -> bool:
@@ -281,19 +295,20 @@ def write_graded(connection: Connection, graded: GradedFinal, touch: tuple[int, 
     parameters = {"attempt_id": graded.attempt_id, "now": graded.now, "score": graded.score,
                   "max_score": graded.max_score}
     if connection.dialect.name == "postgresql":
-        return connection.execute(_SUBMIT_IN_ONE_STATEMENT, {
+        return _SUBMIT_IN_ONE_STATEMENT.execute(connection, {
             **parameters, "open": AttemptStatus.OPEN, "submitted": AttemptStatus.SUBMITTED,
             "touch_record": touch and touch[0], "touched_at": touch[1] if touch else graded.now,
             "answers": json.dumps(graded.answers)}).scalar_one() == 1
-    if connection.execute(_CLAIM, parameters).rowcount != 1:
+    answers = {"attempt_id": graded.attempt_id, "now": graded.now}
+    for row, answer in enumerate(graded.answers):
+        answers.update({f"{name}_{row}": answer[name] for name in _ANSWER_COLUMNS})
+    if _CLAIM.execute(connection, parameters).rowcount != 1:
         return False
-    # every answer in one statement with one JSON parameter, as on PostgreSQL: no Python work per row
-    connection.execute(_INSERT_RESPONSES, {"attempt_id": graded.attempt_id, "now": graded.now,
-                                           "answers": json.dumps(graded.answers)})
-    connection.execute(_MARK_COMPLETED, {"user_id": graded.user_id, "lesson_id": graded.lesson_id,
-                                         "now": graded.now})
+    if graded.answers:
+        _insert_answers(len(graded.answers)).execute(connection, answers)
+    _MARK_COMPLETED.execute(connection, {"user_id": graded.user_id, "lesson_id": graded.lesson_id, "now": graded.now})
     if touch is not None:
-        connection.execute(sessions.TOUCH_RECORD, {"record_id": touch[0], "now": touch[1]})
+        _TOUCH_RECORD.execute(connection, {"record_id": touch[0], "now": touch[1]})
     return True
 
 
