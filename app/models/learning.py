@@ -105,8 +105,11 @@ class Response(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slots.id"))
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
-    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    # copies of the slot's question and version, for statistics without a join: the slot's foreign
+    # key vouches for them; keys of their own cost a lookup and a share lock per answer on rows a
+    # whole class answers at once (migrations/versions/a12_response_copies.py)
+    question_id: Mapped[int] = mapped_column(Integer)
+    question_version_id: Mapped[int] = mapped_column(Integer)
     selected: Mapped[list] = mapped_column(JSON)  # stored option indexes, whatever order was shown
     score: Mapped[float] = mapped_column(Float)
     outcome: Mapped[str] = mapped_column(String(16))
@@ -116,7 +119,8 @@ class Response(db.Model):
     reveals_key: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     slot: Mapped[AttemptSlot] = relationship()
-    version: Mapped[QuestionVersion] = relationship()
+    version: Mapped[QuestionVersion] = relationship(
+        primaryjoin="foreign(Response.question_version_id) == QuestionVersion.id", viewonly=True)
 
 
 class LessonProgress(db.Model):

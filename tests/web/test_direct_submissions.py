@@ -112,6 +112,9 @@ def stored(app, attempt_id) -> dict:
         responses = db.session.scalars(select(Response).where(Response.attempt_id == attempt_id)
                                        .order_by(Response.slot_id)).all()
         progress = db.session.get(LessonProgress, (attempt.user_id, attempt.lesson_id))
+        # a response's question and version are its slot's (no keys of their own vouch for them)
+        assert all((r.question_id, r.question_version_id) == (r.slot.question_id, r.slot.question_version_id)
+                   for r in responses)
         return {"status": attempt.status, "score": attempt.score, "max_score": attempt.max_score,
                 "submitted": attempt.submitted_at is not None,
                 "responses": [(r.slot.number, r.score, r.outcome, r.try_number, r.reveals_key, r.created_at is not None)

@@ -5,6 +5,7 @@ import io
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from app import database
@@ -93,6 +94,15 @@ def test_the_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_a_response_keeps_the_foreign_keys_of_its_attempt_and_slot_only(app):
+    """The response's copies of its slot's question and version have no keys of their own (migration
+    a12): the slot's key vouches for them, and a class handing in at once does not queue on them."""
+    with app.app_context(), db.engine.connect() as connection:
+        keys = {(tuple(key["constrained_columns"]), key["referred_table"])
+                for key in sa_inspect(connection).get_foreign_keys("responses")}
+    assert keys == {(("attempt_id",), "attempts"), (("slot_id",), "attempt_slots")}
 
 
 def test_the_progress_and_course_pages_issue_a_fixed_number_of_statements(app, client, student):
