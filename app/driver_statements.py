@@ -50,11 +50,14 @@ class _Compiled:
         self.row_processors = [(i, p) for i, p in enumerate(processors) if p is not None]
 
     def parameters(self, given: Mapping[str, Any]) -> tuple | dict:
-        values = {**self.defaults, **given} if self.defaults else given
-        processors = self.processors
+        # each named value through its processor once, however often the SQL repeats it (a multi-row
+        # INSERT names `now` in every row)
+        values = {**self.defaults, **given}
+        for name, processor in self.processors.items():
+            values[name] = processor(values[name])
         if self.positional:
-            return tuple(processors[n](values[n]) if n in processors else values[n] for n in self.names)
-        return {n: processors[n](values[n]) if n in processors else values[n] for n in self.names}
+            return tuple(map(values.__getitem__, self.names))
+        return {name: values[name] for name in self.names}
 
 
 class DriverStatement:

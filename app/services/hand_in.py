@@ -18,6 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, DateTime, and_, bindparam, func, select, text
@@ -60,8 +62,9 @@ class VersionToGrade:
         return cls(kind, kept, points, frozenset(i for i, option in enumerate(kept) if option["correct"]))
 
 
-@dataclass(frozen=True, slots=True)
-class SlotToGrade:
+class SlotToGrade(NamedTuple):
+    """A slot as grading reads it (a named tuple: a quiz makes a dozen per submission, and a tuple is
+    the cheapest object to make)."""
     id: int
     number: int
     question_id: int
@@ -231,6 +234,15 @@ _CLAIM = DriverStatement(
 _ANSWER_COLUMNS = ("slot_id", "question_id", "question_version_id", "selected", "score", "outcome")
 
 
+_answer_values = itemgetter(*_ANSWER_COLUMNS)
+
+
+@lru_cache(maxsize=512)
+def _answer_names(row: int) -> tuple[str, ...]:
+    """The parameters of row `row` of `_insert_answers`."""
+    return tuple(f"{name}_{row}" for name in _ANSWER_COLUMNS)
+
+
 @lru_cache(maxsize=64)
 def _insert_answers(count: int) -> DriverStatement:
     """SQLite: the answers of a quiz of `count` questions in one INSERT of `count` rows (measured
@@ -240,7 +252,8 @@ def _insert_answers(count: int) -> DriverStatement:
     return DriverStatement(_responses.insert().values([
         {"attempt_id": bindparam("attempt_id", type_=columns.attempt_id.type),
          "created_at": bindparam("now", type_=columns.created_at.type), "try_number": 1, "reveals_key": True,
-         **{name: bindparam(f"{name}_{row}", type_=columns[name].type) for name in _ANSWER_COLUMNS}}
+         **{name: bindparam(key, type_=columns[name].type)
+           for name, key in zip(_ANSWER_COLUMNS, _answer_names(row), strict=True)}}
         for row in range(count)]))
 
 
@@ -301,7 +314,7 @@ def write_graded(connection: Connection, graded: GradedFinal, touch: tuple[int, 
             "answers": json.dumps(graded.answers)}).scalar_one() == 1
     answers = {"attempt_id": graded.attempt_id, "now": graded.now}
     for row, answer in enumerate(graded.answers):
-        answers.update({f"{name}_{row}": answer[name] for name in _ANSWER_COLUMNS})
+        answers.update(zip(_answer_names(row), _answer_values(answer), strict=True))
     if _CLAIM.execute(connection, parameters).rowcount != 1:
         return False
     if graded.answers:
