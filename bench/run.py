@@ -40,7 +40,7 @@ LONG_LESSON = "nl-l1"
 SLIDE = 3
 MAX_STATEMENTS = 2
 CLASS_SIZES = (30, 300, 3000)
-SUBMISSIONS = 12000  # prepared open final quizzes per database: one per submit request
+SUBMISSIONS = 14000  # prepared open final quizzes per database: one per submit request
 WRK = "/usr/bin/wrk"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STARTED = time.monotonic()
