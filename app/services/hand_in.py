@@ -5,9 +5,10 @@ Flask (app/direct_submissions.py) run the same code: read what grading needs (`a
 or `session_and_attempt` joined with the session check), grade (`grade_final`), write the result
 (`write_graded`: statements only, the caller commits). `submit_final` is the two last for Flask.
 
-The statements are built once: building a statement and its cache key costs more Python time than
-SQLite takes to run it. The writes are table (Core) statements: nothing reads the written rows back
-before the commit, which expires any loaded objects anyway.
+The statements are built once, and those of the hand-in compiled once (`DriverStatement`): building
+a statement and its cache key costs more Python time than SQLite takes to run it. The writes are
+table (Core) statements: nothing reads the written rows back before the commit, which expires any
+loaded objects anyway.
 """
 
 from __future__ import annotations
@@ -231,9 +232,8 @@ _CLAIM = DriverStatement(
     .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("now"), score=bindparam("score"),
             max_score=bindparam("max_score")))
 
+# what each answer of GradedFinal.answers gives a row of `responses`, and the values in that order
 _ANSWER_COLUMNS = ("slot_id", "question_id", "question_version_id", "selected", "score", "outcome")
-
-
 _answer_values = itemgetter(*_ANSWER_COLUMNS)
 
 
