@@ -69,6 +69,8 @@ class DriverStatement:
         self._lock = threading.Lock()
 
     def _for(self, dialect: Dialect) -> _Compiled:
+        # per dialect class, not per engine: the app configures every engine of a dialect alike (its
+        # processors, e.g. the JSON serializer, are the defaults), and tests make many engines
         key = (type(dialect), dialect.paramstyle)
         found = self._compiled.get(key)
         if found is None:
@@ -86,7 +88,7 @@ class DriverStatement:
         rows = connection.exec_driver_sql(compiled.sql, compiled.parameters(parameters)).fetchall()
         processors = compiled.row_processors
         if not processors:
-            return rows
+            return [tuple(row) for row in rows]
         processed = []
         for row in rows:
             values = list(row)
