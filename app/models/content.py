@@ -195,7 +195,13 @@ class QuestionVersion(db.Model):
 
     @property
     def correct_indexes(self) -> frozenset[int]:
-        return frozenset(i for i, o in enumerate(self.options) if o["correct"])
+        return correct_indexes_of(self.options)
+
+
+def correct_indexes_of(options) -> frozenset[int]:
+    """The key of a question version: the indexes of its stored options marked correct (also for
+    the grading facts a process keeps, app/services/hand_in.py)."""
+    return frozenset(i for i, option in enumerate(options) if option["correct"])
 
 
 COURSE_ROLES = ("owner", "editor")

@@ -42,6 +42,7 @@ from ..models import (
     UserSession,
     utcnow,
 )
+from ..models.content import correct_indexes_of
 from . import sessions
 from .attempts import NotFound, attempt_slots
 
@@ -55,12 +56,12 @@ class VersionToGrade:
     type: str
     options: tuple[dict, ...]  # {"correct": bool} per stored option
     points: int
-    correct_indexes: frozenset[int]  # the key, worked out once (QuestionVersion.correct_indexes)
+    correct_indexes: frozenset[int]  # the key, worked out once
 
     @classmethod
     def of(cls, kind: str, options: list[dict], points: int) -> VersionToGrade:
         kept = tuple({"correct": bool(option["correct"])} for option in options)
-        return cls(kind, kept, points, frozenset(i for i, option in enumerate(kept) if option["correct"]))
+        return cls(kind, kept, points, correct_indexes_of(kept))
 
 
 class SlotToGrade(NamedTuple):
